@@ -1,0 +1,164 @@
+import { isUtf8 } from 'node:buffer';
+import { DEFAULT_PACK_TARGET_BYTES, FIREHOSE_MAX_RECORD_BYTES } from './kinesis-limits';
+
+/**
+ * The record codec used on Kinesis. Two shapes travel on the stream:
+ *
+ * - **single**: one JSON object, optionally followed by a newline. This is what the API
+ *   Gateway mapping template of source document 001 writes (`body + "\n"`).
+ * - **pack**: newline-delimited JSON. Line 1 is a header naming the dataset; every further
+ *   line is one entry `{"r": record, "k"?: dedupKey, "l"?: sourceLine}`. Producers pack many
+ *   small records into one Kinesis record (see docs/decisions/0003-record-packing.md).
+ */
+
+export const PACK_FORMAT_VERSION = 1;
+const PACK_PREFIX = '{"$pack":';
+
+/** Header line of a pack. All entries of a pack belong to one dataset and one `dt` partition. */
+export interface PackHeader {
+  $pack: typeof PACK_FORMAT_VERSION;
+  dataset: string;
+  /** Where the entries come from, e.g. `vendor-bulk:app_market/snapshot=2026-11-20/app_market_daily.csv.gz`. */
+  origin: string;
+  /** Snapshot date (`YYYY-MM-DD`) for datasets partitioned by snapshot rather than event time. */
+  snapshot?: string;
+}
+
+/** One packed record. */
+export interface PackEntry {
+  /** The record, as the dataset's columns. */
+  r: Record<string, unknown>;
+  /** Dedup key; absent when the dataset's primary key supplies one. */
+  k?: string;
+  /** 1-based line (or row) in the source file, for lineage and error reports. */
+  l?: number;
+}
+
+export type DecodeFailureReason = 'empty' | 'not_utf8' | 'not_json' | 'bad_pack_header' | 'bad_pack_entry';
+
+/** Raised when Kinesis data cannot be decoded; `line` is 1-based within the record. */
+export class RecordDecodeError extends Error {
+  constructor(
+    readonly reason: DecodeFailureReason,
+    readonly detail: string,
+    readonly line?: number,
+  ) {
+    super(line === undefined ? `${reason}: ${detail}` : `${reason} at line ${line}: ${detail}`);
+    this.name = 'RecordDecodeError';
+  }
+}
+
+export type DecodedRecord =
+  | { kind: 'single'; value: unknown }
+  | { kind: 'pack'; header: PackHeader; entryLines: string[] };
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function parsePackHeader(line: string): PackHeader {
+  let header: unknown;
+  try {
+    header = JSON.parse(line);
+  } catch (error) {
+    throw new RecordDecodeError('bad_pack_header', (error as Error).message, 1);
+  }
+  const h = header as Partial<PackHeader>;
+  if (h.$pack !== PACK_FORMAT_VERSION) throw new RecordDecodeError('bad_pack_header', `unsupported $pack ${String(h.$pack)}`, 1);
+  if (typeof h.dataset !== 'string' || h.dataset === '') throw new RecordDecodeError('bad_pack_header', 'dataset missing', 1);
+  if (typeof h.origin !== 'string') throw new RecordDecodeError('bad_pack_header', 'origin missing', 1);
+  if (h.snapshot !== undefined && (typeof h.snapshot !== 'string' || !DATE.test(h.snapshot))) {
+    throw new RecordDecodeError('bad_pack_header', 'snapshot must be YYYY-MM-DD', 1);
+  }
+  return h as PackHeader;
+}
+
+/** Decodes the data of one Kinesis record. Entry lines of a pack are parsed by {@link parsePackEntry}. */
+export function decodeRecord(data: Uint8Array): DecodedRecord {
+  if (data.length === 0) throw new RecordDecodeError('empty', 'record has no data');
+  if (!isUtf8(data)) throw new RecordDecodeError('not_utf8', 'data is not valid UTF-8');
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  if (text.startsWith(PACK_PREFIX)) {
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    const header = parsePackHeader(lines[0]!);
+    return { kind: 'pack', header, entryLines: lines.slice(1) };
+  }
+  try {
+    return { kind: 'single', value: JSON.parse(text) };
+  } catch (error) {
+    if (text.trim() === '') throw new RecordDecodeError('empty', 'record is blank');
+    throw new RecordDecodeError('not_json', (error as Error).message);
+  }
+}
+
+/** Parses one entry line of a pack; `index` is 0-based among entries (the line is index + 2). */
+export function parsePackEntry(line: string, index: number): PackEntry {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch (error) {
+    throw new RecordDecodeError('bad_pack_entry', (error as Error).message, index + 2);
+  }
+  const e = entry as Partial<PackEntry>;
+  if (typeof e !== 'object' || e === null || typeof e.r !== 'object' || e.r === null || Array.isArray(e.r)) {
+    throw new RecordDecodeError('bad_pack_entry', 'entry must be {"r": {...}}', index + 2);
+  }
+  if (e.k !== undefined && typeof e.k !== 'string') throw new RecordDecodeError('bad_pack_entry', 'k must be a string', index + 2);
+  if (e.l !== undefined && !Number.isInteger(e.l)) throw new RecordDecodeError('bad_pack_entry', 'l must be an integer', index + 2);
+  return e as PackEntry;
+}
+
+/** Serialises one entry as a pack line (without the newline). */
+export function encodePackEntry(entry: PackEntry): string {
+  return JSON.stringify(entry);
+}
+
+/** Raised when a single entry cannot fit in any Kinesis record Firehose will read. */
+export class EntryTooLargeError extends Error {
+  constructor(readonly entryBytes: number) {
+    super(`entry of ${entryBytes} bytes exceeds the ${FIREHOSE_MAX_RECORD_BYTES}-byte record limit`);
+    this.name = 'EntryTooLargeError';
+  }
+}
+
+/**
+ * Accumulates entries into one pack of at most `targetBytes` (an entry larger than the target
+ * gets a pack of its own, up to Firehose's record limit).
+ */
+export class PackBuilder {
+  private readonly headerLine: string;
+  private readonly lines: string[] = [];
+  private bytes: number;
+
+  constructor(
+    readonly header: PackHeader,
+    readonly targetBytes: number = DEFAULT_PACK_TARGET_BYTES,
+  ) {
+    this.headerLine = JSON.stringify(header);
+    this.bytes = Buffer.byteLength(this.headerLine) + 1;
+  }
+
+  get entryCount(): number {
+    return this.lines.length;
+  }
+
+  get byteLength(): number {
+    return this.bytes;
+  }
+
+  /** Adds an encoded entry line; returns false (and adds nothing) when the pack is full. */
+  tryAdd(entryLine: string): boolean {
+    const lineBytes = Buffer.byteLength(entryLine) + 1;
+    if (this.bytes + lineBytes > FIREHOSE_MAX_RECORD_BYTES && this.lines.length === 0) {
+      throw new EntryTooLargeError(lineBytes);
+    }
+    if (this.lines.length > 0 && this.bytes + lineBytes > this.targetBytes) return false;
+    this.lines.push(entryLine);
+    this.bytes += lineBytes;
+    return true;
+  }
+
+  /** The pack as Kinesis record data. */
+  toBuffer(): Buffer {
+    return Buffer.from(`${this.headerLine}\n${this.lines.join('\n')}\n`, 'utf8');
+  }
+}

@@ -1,0 +1,64 @@
+import type { ColumnDef } from './column';
+import type { ColumnMap, Dataset, RecordOf } from './dataset';
+
+/** Lineage values appended to every curated record. */
+export interface Lineage {
+  dedupKey: string;
+  /** Canonical UTC timestamp text. */
+  ingestedAt: string;
+  origin: string;
+}
+
+/** Encodes one normalised record plus lineage as one line of newline-delimited JSON. */
+export type CuratedEncoder<R> = (record: R, lineage: Lineage) => string;
+
+/**
+ * The JSON text of one column value. bigint and decimal values travel as strings in
+ * JavaScript (no precision loss) and are written as JSON numbers here, which is what
+ * Firehose's Parquet conversion and DuckDB's read_json expect for numeric columns.
+ */
+function valueExpression(column: ColumnDef, access: string): string {
+  let present: string;
+  switch (column.kind) {
+    case 'bigint':
+    case 'decimal':
+      present = access;
+      break;
+    case 'int':
+    case 'double':
+      present = `String(${access})`;
+      break;
+    case 'boolean':
+      present = `(${access} ? 'true' : 'false')`;
+      break;
+    default:
+      present = `S(${access})`;
+  }
+  return column.nullable ? `(${access} === null ? 'null' : ${present})` : present;
+}
+
+/**
+ * Compiles the curated NDJSON encoder of a dataset (columns in declaration order, then lineage).
+ * Datasets whose values are all JSON-native use one JSON.stringify of an object literal (V8's
+ * fastest path); datasets with bigint or decimal columns concatenate per column so that those
+ * values are written as exact numbers.
+ */
+export function compileCuratedEncoder<C extends ColumnMap>(dataset: Dataset<C>): CuratedEncoder<RecordOf<Dataset<C>>> {
+  const hasExactNumbers = dataset.columnNames.some((name) => {
+    const kind = dataset.columns[name]!.kind;
+    return kind === 'bigint' || kind === 'decimal';
+  });
+  if (!hasExactNumbers) {
+    const fields = dataset.columnNames.map((name) => `${JSON.stringify(name)}: r[${JSON.stringify(name)}]`);
+    fields.push('_dedup_key: l.dedupKey', '_ingested_at: l.ingestedAt', '_origin: l.origin');
+    const source = `return function encode${dataset.name}(r, l) { return S({ ${fields.join(', ')} }) + '\\n'; };`;
+    return new Function('S', source)(JSON.stringify) as CuratedEncoder<RecordOf<Dataset<C>>>;
+  }
+  const parts = dataset.columnNames.map((name, i) => {
+    const prefix = (i === 0 ? '{' : ',') + JSON.stringify(name) + ':';
+    return `${JSON.stringify(prefix)} + ${valueExpression(dataset.columns[name]!, `r[${JSON.stringify(name)}]`)}`;
+  });
+  parts.push(`',"_dedup_key":' + S(l.dedupKey)`, `',"_ingested_at":' + S(l.ingestedAt)`, `',"_origin":' + S(l.origin)`);
+  const source = `return function encode${dataset.name}(r, l) { return ${parts.join(' + ')} + '}\\n'; };`;
+  return new Function('S', source)(JSON.stringify) as CuratedEncoder<RecordOf<Dataset<C>>>;
+}
