@@ -15,6 +15,8 @@ export const appMarketDaily = defineDataset({
   columns: {
     metric_date: t.date({ description: 'Day the estimates are for.' }),
     app_id: t.bigint({ description: 'Vendor app id.' }),
+    app_name: t.string({ description: 'App name on that day, as the store lists it.', maxLength: 512 }),
+    publisher_name: t.string({ description: 'Publisher name on that day.', maxLength: 512 }),
     country_code: t.string({ description: 'ISO 3166-1 alpha-2 country code.', maxLength: 2 }),
     device: t.string({ description: 'Device family: iphone, ipad, android_phone, android_tablet.', maxLength: 32 }),
     store_id: t.string({ description: 'App store id.', maxLength: 32 }),

@@ -62,3 +62,40 @@ export function compileCuratedEncoder<C extends ColumnMap>(dataset: Dataset<C>):
   const source = `return function encode${dataset.name}(r, l) { return ${parts.join(' + ')} + '}\\n'; };`;
   return new Function('S', source)(JSON.stringify) as CuratedEncoder<RecordOf<Dataset<C>>>;
 }
+
+/** Encodes one normalised record as a pack entry line `{"r":{…},"l":line}` (see the Kinesis record codec). */
+export type PackEntryEncoder<R> = (record: R, sourceLine: number) => string;
+
+/**
+ * Compiles the pack-entry encoder producers use on the hot path. Values keep their wire form:
+ * bigint and decimal stay JSON strings (no precision loss when the transform parses them), and
+ * canonical dates and timestamps need no escaping.
+ */
+export function compilePackEntryEncoder<C extends ColumnMap>(dataset: Dataset<C>): PackEntryEncoder<RecordOf<Dataset<C>>> {
+  const parts = dataset.columnNames.map((name, i) => {
+    const column = dataset.columns[name]!;
+    const access = `r[${JSON.stringify(name)}]`;
+    const prefix = (i === 0 ? '{"r":{' : ',') + JSON.stringify(name) + ':';
+    let present: string;
+    switch (column.kind) {
+      case 'bigint':
+      case 'decimal':
+      case 'date':
+      case 'timestamp':
+        present = `'"' + ${access} + '"'`;
+        break;
+      case 'int':
+      case 'double':
+        present = `String(${access})`;
+        break;
+      case 'boolean':
+        present = `(${access} ? 'true' : 'false')`;
+        break;
+      default:
+        present = `S(${access})`;
+    }
+    return `${JSON.stringify(prefix)} + ${column.nullable ? `(${access} === null ? 'null' : ${present})` : present}`;
+  });
+  const source = `return function encodeEntry${dataset.name}(r, line) { return ${parts.join(' + ')} + '},"l":' + line + '}'; };`;
+  return new Function('S', source)(JSON.stringify) as PackEntryEncoder<RecordOf<Dataset<C>>>;
+}

@@ -100,8 +100,9 @@ function recordLiteral(names: ReadonlyArray<string>): string {
 }
 
 function compile<F>(source: string): F {
-  // The generated code only references the parsers and the issue factory passed in here.
-  return new Function('P', 'issue', source)(parsers, makeIssue) as F;
+  // The generated code only references the parsers and the issue factory passed in here. A plain
+  // object, not the module namespace: transpiled namespaces read exports through getters.
+  return new Function('P', 'issue', source)({ ...parsers }, makeIssue) as F;
 }
 
 /** Compiles the JSON-object validator of a dataset: strict (extra fields fail), normalising. */

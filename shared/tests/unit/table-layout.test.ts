@@ -2,6 +2,7 @@ import {
   athenaCreateTable,
   appMarketDaily,
   compileCuratedEncoder,
+  compilePackEntryEncoder,
   compileObjectValidator,
   curatedColumns,
   duckdbCreateTable,
@@ -46,6 +47,32 @@ describe('generated table layouts', () => {
   });
 });
 
+describe('compilePackEntryEncoder', () => {
+  test('writes exactly what JSON.stringify({ r, l }) writes, for every column kind and null', () => {
+    const validate = compileObjectValidator(appMarketDaily);
+    const encode = compilePackEntryEncoder(appMarketDaily);
+    const result = validate({
+      metric_date: '2026-11-20',
+      app_id: '9223372036854775807',
+      app_name: 'Quote " and, comma \u2028 한',
+      publisher_name: 'P',
+      country_code: 'KR',
+      device: 'iphone',
+      store_id: 'ios',
+      category_id: 6014,
+      downloads: 12,
+      revenue_usd: '-10.5',
+      active_users: null,
+      rank_overall: null,
+      rating_average: 4.25,
+      is_estimate: false,
+      updated_at: '2026-11-21T00:00:00Z',
+    });
+    if (!result.ok) throw new Error('fixture must be valid');
+    expect(encode(result.value, 42)).toBe(JSON.stringify({ r: result.value, l: 42 }));
+  });
+});
+
 describe('compileCuratedEncoder', () => {
   test('writes one JSON line; bigint and decimal as exact JSON numbers; lineage appended', () => {
     const validate = compileObjectValidator(appMarketDaily);
@@ -53,6 +80,8 @@ describe('compileCuratedEncoder', () => {
     const result = validate({
       metric_date: '2026-11-20',
       app_id: '9223372036854775807',
+      app_name: 'A',
+      publisher_name: 'P',
       country_code: 'KR',
       device: 'iphone',
       store_id: 'ios',

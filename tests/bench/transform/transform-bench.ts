@@ -75,6 +75,8 @@ function marketEntry(i: number): string {
     r: {
       metric_date: '2026-11-20',
       app_id: String(300_000_000 + i),
+      app_name: `Example App ${i % 5000}: Puzzle Adventure`,
+      publisher_name: `Example Studio ${i % 700} Ltd.`,
       country_code: ['KR', 'US', 'JP', 'DE'][i % 4],
       device: ['iphone', 'ipad', 'android_phone'][i % 3],
       store_id: i % 3 === 2 ? 'google_play' : 'ios',

@@ -48,6 +48,8 @@ export function marketRow(overrides: Record<string, unknown> = {}): Record<strin
   return {
     metric_date: '2026-11-20',
     app_id: '284882215',
+    app_name: 'Puzzle, Quest & Friends',
+    publisher_name: '주식회사 예시',
     country_code: 'KR',
     device: 'iphone',
     store_id: 'ios',

@@ -1,0 +1,77 @@
+/**
+ * Collector parse benchmark: a generated ≥ 2 M-row app_market_daily.csv.gz goes through
+ * gunzip → CSV parser → schema validation → pack encoding (no network), against
+ * `zcat file > /dev/null` timed in the same run. Target (issue 3): ≥ 0.7× zcat, bounded memory.
+ * Run: npx tsx tests/bench/collector/collector-bench.ts [rows]
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { appMarket } from '@ingest-lake/shared';
+import { ingestCsvFile } from '@ingest-lake/collector/src/pipeline/csv-file-ingest';
+import { QuarantineWriter } from '@ingest-lake/collector/src/parse/quarantine-writer';
+import { writeVendorFile } from '@ingest-lake/collector/src/simulator/write-vendor-file';
+import { printTable, round } from '../support/measure';
+
+const rows = Number(process.argv[2] ?? 2_000_000);
+const snapshot = '2026-11-20';
+const cacheDir = path.resolve(__dirname, '../.cache');
+
+async function main(): Promise<void> {
+  mkdirSync(cacheDir, { recursive: true });
+  const file = path.join(cacheDir, `app_market_daily-${rows}.csv.gz`);
+  if (!existsSync(file)) {
+    console.log(`generating ${rows} rows → ${file}`);
+    await writeVendorFile(file, appMarket.dataFile, { snapshot, dataRows: rows, isDataFile: true });
+  }
+  const compressedBytes = statSync(file).size;
+  const uncompressedBytes = Number(execFileSync('sh', ['-c', `zcat '${file}' | wc -c`]).toString().trim());
+
+  const zcatStart = process.hrtime.bigint();
+  execFileSync('sh', ['-c', `zcat '${file}' > /dev/null`]);
+  const zcatSeconds = Number(process.hrtime.bigint() - zcatStart) / 1e9;
+
+  const quarantine = await QuarantineWriter.open(path.join(os.tmpdir(), `bench-quarantine-${process.pid}.ndjson`));
+  let peakRss = process.memoryUsage().rss;
+  const ingestStart = process.hrtime.bigint();
+  const progress = await ingestCsvFile({
+    dataset: appMarket.dataFile.dataset,
+    origin: `vendor-bulk:app_market/snapshot=${snapshot}/app_market_daily.csv.gz`,
+    file: 'app_market_daily.csv.gz',
+    snapshot,
+    source: createReadStream(file, { highWaterMark: 1 << 20 }),
+    quarantine,
+    onProgress: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)),
+  });
+  const ingestSeconds = Number(process.hrtime.bigint() - ingestStart) / 1e9;
+  await quarantine.close();
+
+  const projected20M = (ingestSeconds / progress.rowsRead) * 20_000_000;
+  printTable(`Collector parse path, ${rows} rows, node ${process.version}, ${os.cpus().length} cores`, [
+    {
+      work: 'zcat > /dev/null',
+      seconds: round(zcatSeconds, 2),
+      'records/s': Math.round(rows / zcatSeconds),
+      'MB/s (uncompressed)': round(uncompressedBytes / 1e6 / zcatSeconds),
+      'vs zcat': 1,
+    },
+    {
+      work: 'gunzip+parse+validate+pack',
+      seconds: round(ingestSeconds, 2),
+      'records/s': Math.round(progress.rowsRead / ingestSeconds),
+      'MB/s (uncompressed)': round(uncompressedBytes / 1e6 / ingestSeconds),
+      'vs zcat': round(zcatSeconds / ingestSeconds, 2),
+    },
+  ]);
+  console.log(
+    `rows read ${progress.rowsRead}, packed ${progress.rowsSent}, quarantined ${progress.rowsQuarantined}; ` +
+      `file ${round(compressedBytes / 1e6)} MB gz / ${round(uncompressedBytes / 1e6)} MB csv; ` +
+      `peak RSS ${round(peakRss / 2 ** 20)} MiB; projected 20 M rows: ${round(projected20M / 60, 1)} min`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
