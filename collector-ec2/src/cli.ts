@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { CallBudget } from './budget/call-budget';
+import { resolveApiKey } from './config/api-key';
+import { loadManifest, type CollectorManifest } from './config/manifest';
+import { EXIT, exitCodeFor } from './cli/exit-codes';
+import { createProgressReporter } from './cli/progress-reporter';
+import { createClients, ledgerStore, runtimeSettings, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
+import { collectSnapshot, snapshotDirectory } from './pipeline/collect-snapshot';
+import { replaySnapshot } from './pipeline/replay-snapshot';
+import { KinesisProducer } from './produce/kinesis-producer';
+
+/**
+ * ingest-collector: the vendor collector's command line (collect, replay, status). Runs from the
+ * systemd timer on EC2 and locally against the simulator and emulators.
+ */
+
+const SNAPSHOT = /^\d{4}-\d{2}-\d{2}$/;
+
+function withCommonOptions(command: Command): Command {
+  return command
+    .requiredOption('-m, --manifest <path>', 'collector manifest (JSON) of the vendor dataset')
+    .option('--work-dir <dir>', 'local working directory (env COLLECTOR_WORK_DIR)')
+    .option('--lake-bucket <bucket>', 'lake bucket (env COLLECTOR_LAKE_BUCKET)')
+    .option('--stream <name>', 'Kinesis stream, overrides the manifest (env COLLECTOR_STREAM_NAME)')
+    .option('--vendor-url <url>', 'vendor base URL, overrides the manifest (env COLLECTOR_VENDOR_URL)')
+    .option('--ledger <where>', 'call ledger: "s3" or "file:<path>" (env COLLECTOR_LEDGER)')
+    .option('--kinesis-endpoint <url>', 'Kinesis endpoint for local emulators (env COLLECTOR_KINESIS_ENDPOINT)')
+    .option('--s3-endpoint <url>', 'S3 endpoint for local emulators (env COLLECTOR_S3_ENDPOINT)');
+}
+
+async function prepare(flags: CommonFlags): Promise<{ settings: RuntimeSettings; manifest: CollectorManifest }> {
+  const settings = runtimeSettings(flags, process.env);
+  const loaded = await loadManifest(settings.manifestPath);
+  const manifest: CollectorManifest = {
+    ...loaded,
+    vendor: { ...loaded.vendor, baseUrl: settings.vendorUrl ?? loaded.vendor.baseUrl },
+    kinesis: { streamName: settings.streamName ?? loaded.kinesis.streamName },
+  };
+  return { settings, manifest };
+}
+
+function snapshotOf(value: string | undefined): string {
+  const snapshot = value ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  if (!SNAPSHOT.test(snapshot)) throw new Error(`--snapshot must be YYYY-MM-DD, got "${snapshot}"`);
+  return snapshot;
+}
+
+async function run(action: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (error) {
+    const code = exitCodeFor(error);
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', error: (error as Error).name, message: (error as Error).message, exitCode: code })}\n`);
+    process.exitCode = code;
+  }
+}
+
+const program = new Command('ingest-collector').description('Collects vendor datasets into the lake through Kinesis.').showHelpAfterError();
+
+withCommonOptions(program.command('collect'))
+  .description('download, archive and stream one snapshot (resumes where a previous run stopped)')
+  .option('-s, --snapshot <date>', 'snapshot date YYYY-MM-DD (default: yesterday, UTC)')
+  .option('--no-api', 'skip the JSON v1.3 API')
+  .option('--dry-run', 'show the plan and the budget, call nothing')
+  .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bars', 'json']).default('auto'))
+  .action((flags: CommonFlags & { snapshot?: string; api: boolean; dryRun?: boolean; progress: 'auto' | 'bars' | 'json' }) =>
+    run(async () => {
+      const { settings, manifest } = await prepare(flags);
+      const snapshot = snapshotOf(flags.snapshot);
+      const { s3, kinesis } = createClients(settings);
+      const budget = new CallBudget(ledgerStore(settings, manifest.dataset, s3), manifest.quota);
+      const reporter = createProgressReporter(flags.progress);
+      if (flags.dryRun) {
+        const files = [manifest.vendorDataset.dataFile, ...manifest.vendorDataset.metadataFiles].map((f) => f.file);
+        const status = await budget.status();
+        const pages = flags.api && manifest.api ? manifest.api.maxPages : 0;
+        reporter.log('dry run: nothing called', { snapshot, files, callsAtMost: files.length + pages, budget: status, workDir: snapshotDirectory(settings.workDir, manifest.dataset, snapshot) });
+        return status.remaining >= files.length + pages ? EXIT.ok : EXIT.budgetExhausted;
+      }
+      const producer = new KinesisProducer(kinesis, { streamName: manifest.kinesis.streamName });
+      try {
+        const report = await collectSnapshot({
+          manifest,
+          snapshot,
+          workDir: settings.workDir,
+          s3,
+          lakeBucket: settings.lakeBucket,
+          budget,
+          apiKey: await resolveApiKey(manifest, process.env),
+          producer,
+          includeApi: flags.api,
+          onEvent: (event) => reporter.onEvent(event),
+        });
+        reporter.stop();
+        process.stdout.write(`${JSON.stringify({ report, producer: producer.stats })}\n`);
+        return report.reconciled ? EXIT.ok : EXIT.unreconciled;
+      } finally {
+        reporter.stop();
+      }
+    }),
+  );
+
+withCommonOptions(program.command('replay'))
+  .description('re-stream a stored snapshot from raw/ without calling the vendor')
+  .requiredOption('-s, --snapshot <date>', 'snapshot date YYYY-MM-DD')
+  .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bars', 'json']).default('auto'))
+  .action((flags: CommonFlags & { snapshot: string; progress: 'auto' | 'bars' | 'json' }) =>
+    run(async () => {
+      const { settings, manifest } = await prepare(flags);
+      const { s3, kinesis } = createClients(settings);
+      const producer = new KinesisProducer(kinesis, { streamName: manifest.kinesis.streamName });
+      const reporter = createProgressReporter(flags.progress);
+      const file = manifest.vendorDataset.dataFile.file;
+      const result = await replaySnapshot({
+        manifest,
+        snapshot: snapshotOf(flags.snapshot),
+        s3,
+        lakeBucket: settings.lakeBucket,
+        producer,
+        workDir: settings.workDir,
+        onProgress: (p) => reporter.onEvent({ type: 'ingest', file, ...p }),
+      });
+      reporter.stop();
+      process.stdout.write(`${JSON.stringify({ replay: result, producer: producer.stats })}\n`);
+      return result.rowsRead === result.rowsSent + result.rowsQuarantined + result.rowsBlank ? EXIT.ok : EXIT.unreconciled;
+    }),
+  );
+
+withCommonOptions(program.command('status'))
+  .description('show the remaining call budget of the contract period')
+  .action((flags: CommonFlags) =>
+    run(async () => {
+      const { settings, manifest } = await prepare(flags);
+      const { s3 } = createClients(settings);
+      const status = await new CallBudget(ledgerStore(settings, manifest.dataset, s3), manifest.quota).status();
+      process.stdout.write(`${JSON.stringify({ dataset: manifest.dataset, quota: manifest.quota, ...status })}\n`);
+      return EXIT.ok;
+    }),
+  );
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exitCode = EXIT.configuration;
+});

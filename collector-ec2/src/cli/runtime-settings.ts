@@ -1,0 +1,80 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import path from 'node:path';
+import { FileLedgerStore, S3LedgerStore, type LedgerStore } from '../budget/ledger-store';
+
+/** Options shared by every command, from flags with environment fallbacks. */
+export interface CommonFlags {
+  manifest: string;
+  workDir?: string;
+  lakeBucket?: string;
+  stream?: string;
+  vendorUrl?: string;
+  ledger?: string;
+  kinesisEndpoint?: string;
+  s3Endpoint?: string;
+}
+
+/** Everything a command needs, parsed once at the edge (house rule 5). */
+export interface RuntimeSettings {
+  manifestPath: string;
+  workDir: string;
+  lakeBucket: string;
+  streamName: string | undefined;
+  vendorUrl: string | undefined;
+  /** `file:<path>` or `s3` (the lake bucket, key state/collector/<dataset>/call-ledger.json). */
+  ledger: string;
+  kinesisEndpoint: string | undefined;
+  s3Endpoint: string | undefined;
+}
+
+export class SettingsError extends Error {
+  constructor(setting: string, problem: string) {
+    super(`${setting}: ${problem}`);
+    this.name = 'SettingsError';
+  }
+}
+
+export function runtimeSettings(flags: CommonFlags, env: Record<string, string | undefined>): RuntimeSettings {
+  const lakeBucket = flags.lakeBucket ?? env.COLLECTOR_LAKE_BUCKET;
+  if (!lakeBucket) throw new SettingsError('--lake-bucket / COLLECTOR_LAKE_BUCKET', 'required');
+  const workDir = path.resolve(flags.workDir ?? env.COLLECTOR_WORK_DIR ?? '/var/lib/ingest-collector');
+  return {
+    manifestPath: path.resolve(flags.manifest),
+    workDir,
+    lakeBucket,
+    streamName: flags.stream ?? env.COLLECTOR_STREAM_NAME,
+    vendorUrl: flags.vendorUrl ?? env.COLLECTOR_VENDOR_URL,
+    ledger: flags.ledger ?? env.COLLECTOR_LEDGER ?? 's3',
+    kinesisEndpoint: flags.kinesisEndpoint ?? env.COLLECTOR_KINESIS_ENDPOINT,
+    s3Endpoint: flags.s3Endpoint ?? env.COLLECTOR_S3_ENDPOINT,
+  };
+}
+
+/** Custom endpoints (the local emulators) get HTTP/1.1 and path-style addressing; AWS gets defaults. */
+export function createClients(settings: RuntimeSettings): { s3: S3Client; kinesis: KinesisClient } {
+  const local = { requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 120_000 }) };
+  const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const s3 = settings.s3Endpoint
+    ? new S3Client({
+        ...local,
+        endpoint: settings.s3Endpoint,
+        region: 'us-east-1',
+        credentials: localCredentials,
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      })
+    : new S3Client({});
+  const kinesis = settings.kinesisEndpoint
+    ? new KinesisClient({ ...local, endpoint: settings.kinesisEndpoint, region: 'us-east-1', credentials: localCredentials })
+    : new KinesisClient({});
+  return { s3, kinesis };
+}
+
+export function ledgerStore(settings: RuntimeSettings, dataset: string, s3: S3Client): LedgerStore {
+  if (settings.ledger.startsWith('file:')) return new FileLedgerStore(path.resolve(settings.ledger.slice('file:'.length)));
+  if (settings.ledger === 's3') return new S3LedgerStore(s3, settings.lakeBucket, `state/collector/${dataset}/call-ledger.json`);
+  throw new SettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
+}

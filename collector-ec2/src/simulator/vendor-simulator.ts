@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import type { VendorDataset } from '@ingest-lake/shared';
+import { writeVendorFile } from './write-vendor-file';
+
+/** A fault the simulator injects into the next matching responses. */
+export interface Fault {
+  kind: 'server-error' | 'reset-mid-body' | 'truncated-gzip' | 'slow' | 'rate-limit';
+  /** Which requests: a bulk file name, `api`, or `any`. */
+  target: string;
+  /** How many matching requests get the fault. @default 1 */
+  times?: number;
+  /** reset-mid-body / truncated-gzip: bytes sent before the cut. @default half the body */
+  afterBytes?: number;
+  /** slow: delay before the response and between 16 KiB body chunks. @default 200 */
+  delayMs?: number;
+  /** rate-limit: Retry-After seconds. @default 1 */
+  retryAfterSeconds?: number;
+}
+
+export interface VendorSimulatorOptions {
+  dataset: VendorDataset;
+  snapshot: string;
+  /** Rows in the data file. */
+  dataRows: number;
+  /** Records served by the JSON API (first rows of the data file). @default 2_500 */
+  apiRecords?: number;
+  apiKey: string;
+  apiKeyHeader?: string;
+  /** Calls accepted before every further call gets 429. @default unlimited */
+  callQuota?: number;
+  /** Folder for the generated files (kept between runs: generation is deterministic). */
+  cacheDir: string;
+  port?: number;
+  seed?: number;
+}
+
+interface ServedFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Routes, as the example manifest describes them. */
+export const SIMULATOR_BULK_PREFIX = '/bulk/v1/';
+export const SIMULATOR_API_PATH = '/v1.3/app_market/daily';
+
+/**
+ * A stand-in for the commercial data platform: serves the bulk csv.gz files (1 data + 12 metadata)
+ * with Range support and a SHA-256 header, serves the v1.3 JSON API in pages, enforces a call
+ * quota with 429 + Retry-After, and injects faults on request.
+ */
+export class VendorSimulator {
+  private server: http.Server | undefined;
+  private readonly files = new Map<string, ServedFile>();
+  private readonly faults: Array<Fault & { remaining: number }> = [];
+  private apiRows: string[][] = [];
+  private apiHeader: string[] = [];
+  /** Requests received, including refused ones. */
+  callsReceived = 0;
+  readonly callsByTarget = new Map<string, number>();
+
+  constructor(private readonly options: VendorSimulatorOptions) {}
+
+  /** Generates (or reuses) the files and starts listening on 127.0.0.1. Returns the base URL. */
+  async start(): Promise<string> {
+    const dir = path.join(this.options.cacheDir, `${this.options.dataset.name}-${this.options.snapshot}-${this.options.dataRows}-${this.options.seed ?? 1}`);
+    await mkdir(dir, { recursive: true });
+    const all = [this.options.dataset.dataFile, ...this.options.dataset.metadataFiles];
+    for (const file of all) {
+      const filePath = path.join(dir, file.file);
+      const isDataFile = file === this.options.dataset.dataFile;
+      if (!existsSync(filePath)) {
+        await writeVendorFile(filePath, file, { snapshot: this.options.snapshot, dataRows: this.options.dataRows, isDataFile, seed: this.options.seed ?? 1 });
+      }
+      const bytes = (await stat(filePath)).size;
+      const sha256 = createHash('sha256').update(await readFile(filePath)).digest('hex');
+      this.files.set(file.file, { path: filePath, bytes, sha256 });
+    }
+    await this.loadApiRows(this.files.get(this.options.dataset.dataFile.file)!.path);
+    this.server = http.createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+    return this.baseUrl;
+  }
+
+  get baseUrl(): string {
+    const address = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  /** SHA-256 and size of a served file, for assertions. */
+  fileInfo(file: string): ServedFile | undefined {
+    return this.files.get(file);
+  }
+
+  injectFault(fault: Fault): void {
+    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private async loadApiRows(dataFile: string): Promise<void> {
+    const wanted = this.options.apiRecords ?? 2_500;
+    let text = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        text += chunk.toString('utf8');
+        callback(text.split('\n').length > wanted + 2 ? new Error('enough') : null);
+      },
+    });
+    await pipeline(createReadStream(dataFile), createGunzip(), sink).catch((error: Error) => {
+      if (error.message !== 'enough') throw error;
+    });
+    // The data file's first rows contain quoted names: parse them with a tiny CSV splitter.
+    const lines = text.split('\n');
+    this.apiHeader = lines[0]!.split(',');
+    this.apiRows = lines.slice(1, wanted + 1).map(splitSimpleCsv);
+  }
+
+  private takeFault(target: string): (Fault & { remaining: number }) | undefined {
+    const index = this.faults.findIndex((f) => f.remaining > 0 && (f.target === target || f.target === 'any'));
+    if (index === -1) return undefined;
+    const fault = this.faults[index]!;
+    fault.remaining--;
+    return fault;
+  }
+
+  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    this.callsReceived++;
+    const url = new URL(request.url ?? '/', 'http://vendor');
+    const target = url.pathname.startsWith(SIMULATOR_BULK_PREFIX) ? decodeURIComponent(url.pathname.split('/').pop()!) : url.pathname === SIMULATOR_API_PATH ? 'api' : url.pathname;
+    this.callsByTarget.set(target, (this.callsByTarget.get(target) ?? 0) + 1);
+    if (request.headers[(this.options.apiKeyHeader ?? 'X-Api-Key').toLowerCase()] !== this.options.apiKey) {
+      return json(response, 401, { error: 'missing or wrong API key' });
+    }
+    if (this.options.callQuota !== undefined && this.callsReceived > this.options.callQuota) {
+      response.setHeader('retry-after', '3600');
+      return json(response, 429, { error: 'call quota exhausted for this period' });
+    }
+    const fault = this.takeFault(target);
+    if (fault?.kind === 'server-error') return json(response, 503, { error: 'injected server error' });
+    if (fault?.kind === 'rate-limit') {
+      response.setHeader('retry-after', String(fault.retryAfterSeconds ?? 1));
+      return json(response, 429, { error: 'injected rate limit' });
+    }
+    if (fault?.kind === 'slow') await delay(fault.delayMs ?? 200);
+    if (target === 'api') return this.serveApiPage(url, response);
+    const file = this.files.get(target);
+    if (!file || !url.pathname.startsWith(SIMULATOR_BULK_PREFIX)) return json(response, 404, { error: `no such resource ${url.pathname}` });
+    return this.serveFile(file, request, response, fault);
+  }
+
+  private serveFile(file: ServedFile, request: http.IncomingMessage, response: http.ServerResponse, fault: Fault | undefined): void {
+    let start = 0;
+    let end = file.bytes - 1;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    if (range) {
+      start = Number(range[1]);
+      end = range[2] ? Math.min(Number(range[2]), end) : end;
+      if (start > end) {
+        response.writeHead(416, { 'content-range': `bytes */${file.bytes}` });
+        return void response.end();
+      }
+    }
+    const length = end - start + 1;
+    const cutAfter = fault?.kind === 'reset-mid-body' || fault?.kind === 'truncated-gzip' ? (fault.afterBytes ?? Math.floor(length / 2)) : undefined;
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': 'application/gzip',
+      'accept-ranges': 'bytes',
+      'x-content-sha256': file.sha256,
+      // A truncated-gzip fault declares the short length: the transfer looks complete, the file is not.
+      'content-length': fault?.kind === 'truncated-gzip' ? cutAfter : length,
+    };
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${file.bytes}`;
+    response.writeHead(range ? 206 : 200, headers);
+    const stream = createReadStream(file.path, { start, end: cutAfter === undefined ? end : start + cutAfter - 1, highWaterMark: 16_384 });
+    if (fault?.kind === 'slow') {
+      stream.on('data', () => {
+        stream.pause();
+        setTimeout(() => stream.resume(), fault.delayMs ?? 200);
+      });
+    }
+    stream.pipe(response, { end: false });
+    stream.on('end', () => {
+      if (fault?.kind === 'reset-mid-body') response.socket?.destroy();
+      else response.end();
+    });
+  }
+
+  private serveApiPage(url: URL, response: http.ServerResponse): void {
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), 10_000);
+    const offset = Number(url.searchParams.get('cursor') ?? 0);
+    const column = (row: string[], name: string) => row[this.apiHeader.indexOf(name)] ?? '';
+    const orNull = (value: string) => (value === '' ? null : value);
+    const data = this.apiRows.slice(offset, offset + limit).map((row) => ({
+      date: column(row, 'metric_date'),
+      app: { id: Number(column(row, 'app_id')), name: column(row, 'app_name'), publisher: column(row, 'publisher_name') },
+      market: { country: column(row, 'country_code'), device: column(row, 'device'), store: column(row, 'store_id') },
+      category_id: Number(column(row, 'category_id')),
+      metrics: {
+        downloads: Number(column(row, 'downloads')),
+        revenue_usd: column(row, 'revenue_usd'),
+        active_users: orNull(column(row, 'active_users')),
+        rank: orNull(column(row, 'rank_overall')),
+        rating: orNull(column(row, 'rating_average')),
+      },
+      is_estimate: column(row, 'is_estimate') === 'true',
+      updated_at: column(row, 'updated_at'),
+    }));
+    const next = offset + limit < this.apiRows.length ? String(offset + limit) : null;
+    json(response, 200, { data, next_cursor: next, total: this.apiRows.length });
+  }
+}
+
+function json(response: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Splits a CSV line with RFC 4180 quotes (the simulator's own generated data only). */
+function splitSimpleCsv(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else field += c;
+  }
+  fields.push(field);
+  return fields;
+}

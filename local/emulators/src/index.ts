@@ -1,0 +1,2 @@
+export * from './kinesis-emulator';
+export * from './s3-emulator';

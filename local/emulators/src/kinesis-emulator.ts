@@ -1,0 +1,68 @@
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import kinesalite from 'kinesalite';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Credentials the emulators accept (they check the signature format, not the secret). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const LOCAL_REGION = 'us-east-1';
+
+/** A Kinesis client for any endpoint; HTTP/1.1 because kinesalite does not speak HTTP/2. */
+export function kinesisClientFor(endpoint: string, options: { maxAttempts?: number } = {}): KinesisClient {
+  return new KinesisClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
+    maxAttempts: options.maxAttempts ?? 3,
+  });
+}
+
+/** kinesalite (the Kinesis wire protocol, in memory) on 127.0.0.1. */
+export class KinesisEmulator {
+  private server: Server | undefined;
+
+  /** Starts on `port` (0 = any free port) and returns the endpoint URL. */
+  async start(port = 0): Promise<string> {
+    this.server = kinesalite({ createStreamMs: 20, deleteStreamMs: 20, updateStreamMs: 20, shardLimit: 100 });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    return this.endpoint;
+  }
+
+  get endpoint(): string {
+    if (!this.server) throw new Error('Kinesis emulator is not running');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  client(options: { maxAttempts?: number } = {}): KinesisClient {
+    return kinesisClientFor(this.endpoint, options);
+  }
+
+  /** Creates a stream and waits until it is ACTIVE. */
+  async createStream(streamName: string, shardCount = 1): Promise<void> {
+    const client = this.client();
+    try {
+      await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+      for (let i = 0; i < 200; i++) {
+        const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+        if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`stream ${streamName} did not become ACTIVE`);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections?.();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,53 @@
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { KinesisEmulator, S3Emulator } from '../src';
+
+describe('emulators with the real AWS SDK v3 clients', () => {
+  const kinesis = new KinesisEmulator();
+  let directory: string;
+  let s3: S3Emulator;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 's3-emulator-'));
+    s3 = new S3Emulator(directory);
+    await Promise.all([kinesis.start(), s3.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all([kinesis.stop(), s3.stop()]);
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  test('kinesalite: create a stream, put a record, read it back from its shard', async () => {
+    await kinesis.createStream('emulator-test', 2);
+    const client = kinesis.client();
+    const put = await client.send(new PutRecordCommand({ StreamName: 'emulator-test', PartitionKey: 'k', Data: Buffer.from('{"a":1}\n') }));
+    expect(put.SequenceNumber).toMatch(/^\d+$/);
+    const shards = await client.send(new ListShardsCommand({ StreamName: 'emulator-test' }));
+    expect(shards.Shards).toHaveLength(2);
+    const iterator = await client.send(
+      new GetShardIteratorCommand({ StreamName: 'emulator-test', ShardId: put.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    const records = await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }));
+    expect(Buffer.from(records.Records![0]!.Data!).toString()).toBe('{"a":1}\n');
+    client.destroy();
+  });
+
+  test('s3rver: a streamed body and a multipart upload are stored byte for byte', async () => {
+    await s3.createBucket('lake');
+    const client = s3.client();
+    const streamed = Buffer.from('x'.repeat(100_000));
+    await client.send(new PutObjectCommand({ Bucket: 'lake', Key: 'a/streamed', Body: Readable.from([streamed]), ContentLength: streamed.length }));
+    const big = Buffer.alloc(12 * 1024 * 1024, 7);
+    await new Upload({ client, params: { Bucket: 'lake', Key: 'a/multipart', Body: Readable.from([big]) }, partSize: 5 * 1024 * 1024 }).done();
+    for (const [key, expected] of [['a/streamed', streamed], ['a/multipart', big]] as const) {
+      const object = await client.send(new GetObjectCommand({ Bucket: 'lake', Key: key }));
+      expect(Buffer.compare(Buffer.from(await object.Body!.transformToByteArray()), expected)).toBe(0);
+    }
+    client.destroy();
+  });
+});
