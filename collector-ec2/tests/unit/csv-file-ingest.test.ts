@@ -63,7 +63,7 @@ describe('ingestCsvFile: bad rows are quarantined with line and reason, nothing 
     ]);
     expect(quarantined[1]!.detail).toBe('field "downloads": invalid_value (expected bigint (64-bit integer), got "ten")');
     expect(quarantined[0]!.raw).toBe('2026-11-20,4,too,few');
-    expect(progress.rowsSent).toBe(5);
+    expect(progress.rowsSent).toBe(4); // lines 2, 3, 4-5 and 11
   });
 
   test('invalid UTF-8 bytes quarantine their row only', async () => {
