@@ -66,6 +66,8 @@ export class VendorSimulator {
   /** Requests received, including refused ones. */
   callsReceived = 0;
   readonly callsByTarget = new Map<string, number>();
+  /** Body bytes sent per bulk file (a resumed download adds only what was missing). */
+  readonly bytesServed = new Map<string, number>();
 
   constructor(private readonly options: VendorSimulatorOptions) {}
 
@@ -192,6 +194,8 @@ export class VendorSimulator {
         setTimeout(() => stream.resume(), fault.delayMs ?? 200);
       });
     }
+    const name = path.basename(file.path);
+    stream.on('data', (chunk) => this.bytesServed.set(name, (this.bytesServed.get(name) ?? 0) + chunk.length));
     stream.pipe(response, { end: false });
     stream.on('end', () => {
       if (fault?.kind === 'reset-mid-body') response.socket?.destroy();
