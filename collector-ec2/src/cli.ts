@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderSystemdUnits } from './cli/systemd-units';
 import { CallBudget } from './budget/call-budget';
 import { resolveApiKey } from './config/api-key';
 import { loadManifest, type CollectorManifest } from './config/manifest';
@@ -135,6 +138,32 @@ withCommonOptions(program.command('status'))
       const { s3 } = createClients(settings);
       const status = await new CallBudget(ledgerStore(settings, manifest.dataset, s3), manifest.quota).status();
       process.stdout.write(`${JSON.stringify({ dataset: manifest.dataset, quota: manifest.quota, ...status })}\n`);
+      return EXIT.ok;
+    }),
+  );
+
+program
+  .command('systemd-units')
+  .description('write the systemd service and timer for a manifest (used by the EC2 user data)')
+  .requiredOption('-m, --manifest <path>', 'collector manifest (JSON)')
+  .requiredOption('--out <dir>', 'folder to write <name>.service and <name>.timer into')
+  .option('--bundle <path>', 'installed bundle path', '/opt/ingest-collector/collector.cjs')
+  .option('--env-file <path>', 'environment file with COLLECTOR_* settings', '/etc/ingest-collector/collector.env')
+  .action((flags: { manifest: string; out: string; bundle: string; envFile: string }) =>
+    run(async () => {
+      const manifest = await loadManifest(path.resolve(flags.manifest));
+      const name = `ingest-collector-${manifest.dataset}`;
+      const units = renderSystemdUnits({
+        name,
+        onCalendar: manifest.schedule.onCalendar,
+        bundlePath: flags.bundle,
+        manifestPath: path.resolve(flags.manifest),
+        environmentFile: flags.envFile,
+      });
+      await mkdir(flags.out, { recursive: true });
+      await writeFile(path.join(flags.out, `${name}.service`), units.service);
+      await writeFile(path.join(flags.out, `${name}.timer`), units.timer);
+      process.stdout.write(`${JSON.stringify({ wrote: [`${name}.service`, `${name}.timer`], out: flags.out })}\n`);
       return EXIT.ok;
     }),
   );

@@ -5,6 +5,10 @@
  * Run: npx tsx tests/bench/collector/collector-bench.ts [rows]
  */
 import { execFileSync } from 'node:child_process';
+import { parse as csvParse } from 'csv-parse';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +36,20 @@ async function main(): Promise<void> {
   execFileSync('sh', ['-c', `zcat '${file}' > /dev/null`]);
   const zcatSeconds = Number(process.hrtime.bigint() - zcatStart) / 1e9;
 
+  // Reference points in the same process: Node's gunzip alone, and gunzip + csv-parse to arrays.
+  const gunzipStart = process.hrtime.bigint();
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 262_144 }), new Writable({ write: (_c, _e, cb) => cb() }));
+  const gunzipSeconds = Number(process.hrtime.bigint() - gunzipStart) / 1e9;
+  const csvParseStart = process.hrtime.bigint();
+  let csvParseRows = 0;
+  await pipeline(
+    createReadStream(file, { highWaterMark: 1 << 20 }),
+    createGunzip({ chunkSize: 262_144 }),
+    csvParse({ relax_column_count: true }),
+    new Writable({ objectMode: true, write: (_row, _e, cb) => (csvParseRows++, cb()) }),
+  );
+  const csvParseSeconds = Number(process.hrtime.bigint() - csvParseStart) / 1e9;
+
   const quarantine = await QuarantineWriter.open(path.join(os.tmpdir(), `bench-quarantine-${process.pid}.ndjson`));
   let peakRss = process.memoryUsage().rss;
   const ingestStart = process.hrtime.bigint();
@@ -55,6 +73,20 @@ async function main(): Promise<void> {
       'records/s': Math.round(rows / zcatSeconds),
       'MB/s (uncompressed)': round(uncompressedBytes / 1e6 / zcatSeconds),
       'vs zcat': 1,
+    },
+    {
+      work: 'node gunzip (256 KiB chunks)',
+      seconds: round(gunzipSeconds, 2),
+      'records/s': Math.round(rows / gunzipSeconds),
+      'MB/s (uncompressed)': round(uncompressedBytes / 1e6 / gunzipSeconds),
+      'vs zcat': round(zcatSeconds / gunzipSeconds, 2),
+    },
+    {
+      work: 'gunzip + csv-parse (arrays)',
+      seconds: round(csvParseSeconds, 2),
+      'records/s': Math.round((csvParseRows - 1) / csvParseSeconds),
+      'MB/s (uncompressed)': round(uncompressedBytes / 1e6 / csvParseSeconds),
+      'vs zcat': round(zcatSeconds / csvParseSeconds, 2),
     },
     {
       work: 'gunzip+parse+validate+pack',
