@@ -12,3 +12,5 @@ export * from './datasets/events';
 export * from './datasets/app-market';
 export * from './datasets/vendor-dataset';
 export * from './datasets/registry';
+export * from './lake/lake-layout';
+export * from './lake/sql-files';

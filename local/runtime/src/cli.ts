@@ -1,0 +1,114 @@
+import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { S3Emulator } from '@ingest-lake/local-emulators';
+import { runDemo } from './demo';
+import { LakeCatalog } from './lake-catalog';
+import { LocalStack, LOCAL_NAMES } from './local-stack';
+import { REPO_PATHS } from './repo-paths';
+
+/** `local`: run the pipeline on this machine (demo, up, down, query). */
+
+const STATE_FILE = path.join(REPO_PATHS.localDir, 'stack.json');
+
+function requireBundles(): void {
+  for (const bundle of [REPO_PATHS.transformBundle, REPO_PATHS.collectorBundle]) {
+    if (!existsSync(bundle)) throw new Error(`missing ${path.relative(REPO_PATHS.root, bundle)}: run \`npm run build\` first`);
+  }
+}
+
+const program = new Command('local').description('The ingest-lake pipeline on one machine, no AWS account needed.');
+
+program
+  .command('demo')
+  .description('start everything, run the pipeline end to end, print a summary, write the dashboard, stop')
+  .option('--vendor-rows <n>', 'rows in the simulated vendor snapshot', '50000')
+  .action(async (flags: { vendorRows: string }) => {
+    requireBundles();
+    const result = await runDemo({ vendorRows: Number(flags.vendorRows) });
+    process.exitCode = result.reconciled ? 0 : 1;
+  });
+
+program
+  .command('up')
+  .description('start the stack and keep it running; prints endpoints for the AWS CLI')
+  .option('--kinesis-port <port>', 'Kinesis emulator port', '4567')
+  .option('--s3-port <port>', 'S3 emulator port', '4569')
+  .option('--ingest-port <port>', 'ingest endpoint port', '4600')
+  .option('--buffer-seconds <s>', 'Firehose buffering interval', '60')
+  .action(async (flags: { kinesisPort: string; s3Port: string; ingestPort: string; bufferSeconds: string }) => {
+    requireBundles();
+    if (existsSync(STATE_FILE)) throw new Error(`a stack seems to be running (${STATE_FILE}); run \`local down\` first`);
+    await mkdir(REPO_PATHS.localDir, { recursive: true });
+    const stack = new LocalStack({
+      dataDir: REPO_PATHS.localDir,
+      transformBundle: REPO_PATHS.transformBundle,
+      ports: { kinesis: Number(flags.kinesisPort), s3: Number(flags.s3Port), ingest: Number(flags.ingestPort) },
+      bufferIntervalSeconds: Number(flags.bufferSeconds),
+    });
+    const endpoints = await stack.start();
+    await writeFile(STATE_FILE, JSON.stringify({ pid: process.pid, endpoints }, null, 2));
+    console.log(`ingest-lake local stack is up (Firehose buffer ${flags.bufferSeconds} s). Try:
+  curl -d '{"value":"30","type":"Tip 3"}' -H 'Content-Type: application/json' -X POST ${endpoints.ingest}/v1
+  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
+  aws --endpoint-url ${endpoints.kinesis} kinesis put-record --stream-name ${endpoints.eventsStream} --partition-key k --cli-binary-format raw-in-base64-out --data '{"type":"cli"}'
+  aws --endpoint-url ${endpoints.s3} s3 ls s3://${LOCAL_NAMES.bucket}/ --recursive
+  npx tsx local/runtime/src/cli.ts query "SELECT event_type, count(*) FROM events GROUP BY 1"
+Stop with Ctrl-C or \`npx tsx local/runtime/src/cli.ts down\`.`);
+    const shutdown = async () => {
+      await stack.stop();
+      await rm(STATE_FILE, { force: true });
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown());
+    process.once('SIGTERM', () => void shutdown());
+  });
+
+program
+  .command('down')
+  .description('stop a stack started with `up`')
+  .action(async () => {
+    if (!existsSync(STATE_FILE)) {
+      console.log('no local stack is running');
+      return;
+    }
+    const { pid } = JSON.parse(await readFile(STATE_FILE, 'utf8')) as { pid: number };
+    try {
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 100; i++) {
+        process.kill(pid, 0);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } catch {
+      // The process is gone.
+    }
+    await rm(STATE_FILE, { force: true });
+    console.log('local stack stopped');
+  });
+
+program
+  .command('query')
+  .description('run SQL (DuckDB) on the local lake: tables events, app_market_daily, delivery_errors and the shared views')
+  .argument('<sql>', 'the query')
+  .option('--json', 'print rows as JSON lines')
+  .action(async (sql: string, flags: { json?: boolean }) => {
+    const s3 = new S3Emulator(path.join(REPO_PATHS.localDir, 's3'));
+    await s3.start();
+    const catalog = await LakeCatalog.open(path.join(REPO_PATHS.localDir, 'lake-cache'));
+    try {
+      await catalog.sync(s3.client(), LOCAL_NAMES.bucket);
+      await catalog.refresh();
+      const rows = await catalog.query(sql);
+      if (flags.json) for (const row of rows) console.log(JSON.stringify(row));
+      else console.table(rows);
+    } finally {
+      catalog.close();
+      await s3.stop();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`local: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

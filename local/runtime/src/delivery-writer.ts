@@ -1,0 +1,87 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  datasetRuntime,
+  duckdbJsonColumns,
+  evaluatePrefix,
+  FIREHOSE_BACKUP_PREFIX,
+  FIREHOSE_CURATED_PREFIX,
+  FIREHOSE_ERROR_PREFIX,
+} from '@ingest-lake/shared';
+import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
+import type { DuckDbSession } from './duckdb-session';
+import { sqlLiteral } from './duckdb-session';
+
+/** One record of Firehose's error output (`processing-failed/`), as the developer guide documents it. */
+export interface FirehoseErrorRecord {
+  attemptsMade: number;
+  arrivalTimestamp: number;
+  errorCode: string;
+  errorMessage: string;
+  attemptEndingTimestamp: number;
+  rawData: string;
+  lambdaArn: string;
+}
+
+/** Writes one delivery's objects to the lake with Firehose's key layout. */
+export class DeliveryWriter {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    private readonly duckdb: DuckDbSession,
+    private readonly deliveryStreamName: string,
+  ) {}
+
+  private objectName(at: Date, extension: string): string {
+    const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    return `${this.deliveryStreamName}-1-${stamp}-${randomUUID()}${extension}`;
+  }
+
+  private async put(key: string, body: Buffer | string, contentType: string): Promise<string> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    return key;
+  }
+
+  /** Source backup: the records exactly as they arrived, concatenated, under raw-data/yyyy/MM/dd/HH/. */
+  async writeBackup(at: Date, records: Buffer[]): Promise<string> {
+    return this.put(`${evaluatePrefix(FIREHOSE_BACKUP_PREFIX, { at })}${this.objectName(at, '')}`, Buffer.concat(records), 'application/octet-stream');
+  }
+
+  /**
+   * Record format conversion: NDJSON from the transform → Parquet with the dataset's exact column
+   * types (DuckDB), under curated/dataset=…/dt=…/ (dynamic partitioning).
+   */
+  async writeCurated(at: Date, dataset: string, dt: string, ndjson: string): Promise<string> {
+    const runtime = datasetRuntime(dataset);
+    if (!runtime) throw new Error(`no schema for dataset "${dataset}"`);
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'firehose-convert-'));
+    try {
+      const jsonPath = path.join(directory, 'batch.ndjson');
+      const parquetPath = path.join(directory, 'batch.parquet');
+      await writeFile(jsonPath, ndjson);
+      await this.duckdb.run(
+        `COPY (SELECT * FROM read_json(${sqlLiteral(jsonPath)}, format = 'newline_delimited', columns = ${duckdbJsonColumns(runtime.dataset)})) ` +
+          `TO ${sqlLiteral(parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      const key = `${evaluatePrefix(FIREHOSE_CURATED_PREFIX, { at, partitionKeys: { dataset, dt } })}${this.objectName(at, '.parquet')}`;
+      return await this.put(key, await readFile(parquetPath), 'application/vnd.apache.parquet');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }
+
+  /** Error output: one Firehose error record per line under errors/<error-output-type>/dt=…/. */
+  async writeErrors(at: Date, errorOutputType: string, records: FirehoseErrorRecord[]): Promise<string> {
+    const key = `${evaluatePrefix(FIREHOSE_ERROR_PREFIX, { at, errorOutputType })}${this.objectName(at, '')}`;
+    return this.put(key, records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'application/x-ndjson');
+  }
+}
+
+/** The transform's reason for a failed record, from its failure envelope, for errorMessage. */
+export function failureMessage(returnedData: string): string {
+  const envelope = decodeFailureEnvelope(Buffer.from(returnedData, 'base64'));
+  return envelope ? `${envelope.error.reason}: ${envelope.error.detail}` : 'record returned as ProcessingFailed';
+}

@@ -1,0 +1,88 @@
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { duckdbCreateTable, sqlViews, streamedDatasets } from '@ingest-lake/shared';
+import { DuckDbSession, sqlLiteral } from './duckdb-session';
+
+/**
+ * The local Glue catalog + Athena: DuckDB over a local copy of the lake (DuckDB's httpfs cannot be
+ * installed offline, so objects are downloaded first). Tables come from the shared schemas, views
+ * and queries from the same SQL files infra registers in Athena.
+ */
+export class LakeCatalog {
+  private constructor(
+    readonly duckdb: DuckDbSession,
+    private readonly cacheDir: string,
+  ) {}
+
+  static async open(cacheDir: string): Promise<LakeCatalog> {
+    await mkdir(cacheDir, { recursive: true });
+    return new LakeCatalog(await DuckDbSession.open(), cacheDir);
+  }
+
+  /** Downloads objects under the given prefixes that are not cached yet (objects are immutable). */
+  async sync(s3: S3Client, bucket: string, prefixes: string[] = ['curated/', 'errors/']): Promise<number> {
+    let downloaded = 0;
+    for (const prefix of prefixes) {
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const object of page.Contents ?? []) {
+          const target = path.join(this.cacheDir, object.Key!);
+          if (existsSync(target) && statSync(target).size === object.Size) continue;
+          await mkdir(path.dirname(target), { recursive: true });
+          const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }));
+          await writeFile(target, await body.Body!.transformToByteArray());
+          downloaded++;
+        }
+        token = page.NextContinuationToken;
+      } while (token);
+    }
+    return downloaded;
+  }
+
+  private async hasFiles(relative: string): Promise<boolean> {
+    const directory = path.join(this.cacheDir, relative);
+    if (!existsSync(directory)) return false;
+    const entries = await readdir(directory, { recursive: true });
+    return entries.some((entry) => !entry.toString().endsWith('/') && statSync(path.join(directory, entry.toString())).isFile());
+  }
+
+  /** (Re)creates the tables over the cached lake, then the shared views. */
+  async refresh(): Promise<void> {
+    for (const dataset of streamedDatasets) {
+      await this.duckdb.run(`DROP VIEW IF EXISTS "${dataset.name}"; DROP TABLE IF EXISTS "${dataset.name}";`);
+      const folder = `curated/dataset=${dataset.name}`;
+      if (await this.hasFiles(folder)) {
+        const glob = path.join(this.cacheDir, folder, 'dt=*', '*.parquet');
+        await this.duckdb.run(
+          `CREATE VIEW "${dataset.name}" AS SELECT * FROM read_parquet(${sqlLiteral(glob)}, hive_partitioning = true, hive_types = {'dt': DATE}, union_by_name = true)`,
+        );
+      } else {
+        await this.duckdb.run(duckdbCreateTable(dataset));
+      }
+    }
+    await this.duckdb.run('DROP VIEW IF EXISTS delivery_errors; DROP TABLE IF EXISTS delivery_errors;');
+    if (await this.hasFiles('errors/processing-failed')) {
+      const glob = path.join(this.cacheDir, 'errors', 'processing-failed', '*', '*');
+      await this.duckdb.run(
+        `CREATE VIEW delivery_errors AS SELECT *, split_part(errorMessage, ':', 1) AS reason FROM read_json(${sqlLiteral(glob)}, format = 'newline_delimited', ` +
+          `columns = {'attemptsMade': 'BIGINT', 'arrivalTimestamp': 'BIGINT', 'errorCode': 'VARCHAR', 'errorMessage': 'VARCHAR', 'attemptEndingTimestamp': 'BIGINT', 'rawData': 'VARCHAR', 'lambdaArn': 'VARCHAR'})`,
+      );
+    } else {
+      await this.duckdb.run(
+        'CREATE TABLE delivery_errors (attemptsMade BIGINT, arrivalTimestamp BIGINT, errorCode VARCHAR, errorMessage VARCHAR, attemptEndingTimestamp BIGINT, rawData VARCHAR, lambdaArn VARCHAR, reason VARCHAR)',
+      );
+    }
+    for (const view of sqlViews()) await this.duckdb.run(view.sql);
+  }
+
+  query(sql: string): Promise<Array<Record<string, unknown>>> {
+    return this.duckdb.query(sql);
+  }
+
+  close(): void {
+    this.duckdb.close();
+  }
+}

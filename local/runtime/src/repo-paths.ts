@@ -1,0 +1,12 @@
+import path from 'node:path';
+
+/** Paths inside the repository that the local runtime uses. */
+const root = path.resolve(__dirname, '../../..');
+export const REPO_PATHS = {
+  root,
+  /** Local state: S3 emulator objects, checkpoints, vendor cache, dashboard. Gitignored. */
+  localDir: path.join(root, '.local'),
+  transformBundle: path.join(root, 'functions/firehose-transform/dist/index.js'),
+  collectorBundle: path.join(root, 'collector-ec2/dist/collector.cjs'),
+  collectorManifest: path.join(root, 'collector-ec2/manifests/app_market.local.json'),
+};

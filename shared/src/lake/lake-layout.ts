@@ -1,0 +1,82 @@
+/**
+ * The lake's key layout, shared by infra (Firehose prefixes, lifecycle rules, Glue locations),
+ * the collector and the local runtime, so that all three write and read the same places.
+ */
+
+/** Zones of the one lake bucket. */
+export const LAKE_ZONES = {
+  /** Vendor files exactly as downloaded: `raw/<dataset>/snapshot=<date>/<file>`. */
+  raw: 'raw/',
+  /** Firehose source backup: every Kinesis record as it arrived. */
+  rawData: 'raw-data/',
+  /** Validated, enriched Parquet: `curated/dataset=<name>/dt=<date>/`. */
+  curated: 'curated/',
+  /** Failed records with reasons (Firehose error output, collector quarantine). */
+  errors: 'errors/',
+  /** Athena query results. */
+  athenaResults: 'athena-results/',
+  /** Collector state (call ledger) and run reports. */
+  state: 'state/',
+} as const;
+
+/** Firehose S3 prefix of curated data, with dynamic partitioning keys from the transform. */
+export const FIREHOSE_CURATED_PREFIX =
+  'curated/dataset=!{partitionKeyFromLambda:dataset}/dt=!{partitionKeyFromLambda:dt}/';
+/** Firehose error output prefix (`processing-failed`, `format-conversion-failed`, …). */
+export const FIREHOSE_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
+/** Firehose source-backup prefix: `raw-data/yyyy/MM/dd/HH/` in UTC (source document 001). */
+export const FIREHOSE_BACKUP_PREFIX = 'raw-data/!{timestamp:yyyy/MM/dd/HH}/';
+export const FIREHOSE_BACKUP_ERROR_PREFIX = 'errors/backup-!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
+
+/** Location of a curated dataset's Parquet files, for Glue tables and local views. */
+export function curatedLocation(dataset: string): string {
+  return `curated/dataset=${dataset}/`;
+}
+
+/** Values a Firehose prefix expression can refer to. */
+export interface PrefixContext {
+  /** Delivery time, UTC. */
+  at: Date;
+  partitionKeys?: Record<string, string>;
+  errorOutputType?: string;
+  randomString?: () => string;
+}
+
+/** Raised when a prefix names a namespace or key the context does not have. */
+export class PrefixExpressionError extends Error {
+  constructor(prefix: string, expression: string) {
+    super(`cannot evaluate ${expression} in S3 prefix "${prefix}"`);
+    this.name = 'PrefixExpressionError';
+  }
+}
+
+function formatUtc(pattern: string, at: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const tokens: Record<string, string> = {
+    yyyy: String(at.getUTCFullYear()),
+    MM: pad(at.getUTCMonth() + 1),
+    dd: pad(at.getUTCDate()),
+    HH: pad(at.getUTCHours()),
+    mm: pad(at.getUTCMinutes()),
+    ss: pad(at.getUTCSeconds()),
+  };
+  return pattern.replace(/yyyy|MM|dd|HH|mm|ss/g, (token) => tokens[token]!);
+}
+
+/**
+ * Evaluates Firehose S3 prefix expressions: `!{timestamp:<pattern>}` (UTC), `!{partitionKeyFromLambda:<key>}`,
+ * `!{firehose:error-output-type}` and `!{firehose:random-string}`.
+ */
+export function evaluatePrefix(prefix: string, context: PrefixContext): string {
+  return prefix.replace(/!\{([a-zA-Z]+):([^}]+)\}/g, (expression, namespace: string, argument: string) => {
+    if (namespace === 'timestamp') return formatUtc(argument, context.at);
+    if (namespace === 'partitionKeyFromLambda') {
+      const value = context.partitionKeys?.[argument];
+      if (value === undefined) throw new PrefixExpressionError(prefix, expression);
+      return value;
+    }
+    if (namespace === 'firehose' && argument === 'error-output-type' && context.errorOutputType) return context.errorOutputType;
+    if (namespace === 'firehose' && argument === 'random-string') return (context.randomString ?? (() => Math.random().toString(36).slice(2, 12)))();
+    throw new PrefixExpressionError(prefix, expression);
+  });
+}
