@@ -1,0 +1,7 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  ...require('../jest.preset.js'),
+  testMatch: ['**/e2e/**/*.test.ts'],
+  globalSetup: './support/global-setup.ts',
+  testTimeout: 180_000,
+};
