@@ -49,10 +49,16 @@ export class LakeCatalog {
     return entries.some((entry) => !entry.toString().endsWith('/') && statSync(path.join(directory, entry.toString())).isFile());
   }
 
+  /** Drops a table or view by name, whichever it is (DuckDB refuses DROP VIEW on a table). */
+  private async drop(name: string): Promise<void> {
+    const rows = await this.duckdb.query(`SELECT table_type FROM information_schema.tables WHERE table_name = ${sqlLiteral(name)}`);
+    for (const row of rows) await this.duckdb.run(`DROP ${row.table_type === 'VIEW' ? 'VIEW' : 'TABLE'} "${name}"`);
+  }
+
   /** (Re)creates the tables over the cached lake, then the shared views. */
   async refresh(): Promise<void> {
     for (const dataset of streamedDatasets) {
-      await this.duckdb.run(`DROP VIEW IF EXISTS "${dataset.name}"; DROP TABLE IF EXISTS "${dataset.name}";`);
+      await this.drop(dataset.name);
       const folder = `curated/dataset=${dataset.name}`;
       if (await this.hasFiles(folder)) {
         const glob = path.join(this.cacheDir, folder, 'dt=*', '*.parquet');
@@ -63,7 +69,7 @@ export class LakeCatalog {
         await this.duckdb.run(duckdbCreateTable(dataset));
       }
     }
-    await this.duckdb.run('DROP VIEW IF EXISTS delivery_errors; DROP TABLE IF EXISTS delivery_errors;');
+    await this.drop('delivery_errors');
     if (await this.hasFiles('errors/processing-failed')) {
       const glob = path.join(this.cacheDir, 'errors', 'processing-failed', '*', '*');
       await this.duckdb.run(
