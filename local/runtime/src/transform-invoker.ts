@@ -90,6 +90,8 @@ export class TransformInvoker {
       return await new Promise<FirehoseTransformationResponse>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(id);
+          // Forget the process now: the next invocation must start a fresh one, not wait for 'exit'.
+          if (this.child === child) this.child = undefined;
           child.kill('SIGKILL');
           reject(new InvocationError('Lambda.Timeout', `no response within ${timeoutMs} ms`));
         }, timeoutMs);

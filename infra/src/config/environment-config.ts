@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Per-environment settings of the deployment, validated at load (errors name the file and field). */
+export const environmentConfigSchema = z.strictObject({
+  project: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/),
+  environment: z.string().regex(/^[a-z][a-z0-9]{1,9}$/),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  owner: z.string().min(1),
+  costCentre: z.string().min(1),
+  /** Terraform state belongs to the platform team: an S3 backend they own, or a local file for dev. */
+  backend: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('local') }),
+    z.strictObject({
+      type: z.literal('s3'),
+      bucket: z.string().min(3),
+      keyPrefix: z.string().min(1),
+      region: z.string(),
+      /** S3-native state locking (Terraform ≥ 1.10); set false only with a DynamoDB table. */
+      useLockfile: z.boolean().default(true),
+      dynamodbTable: z.string().optional(),
+    }),
+  ]),
+  network: z.strictObject({
+    cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/),
+    azCount: z.number().int().min(2).max(4),
+    /** NAT for non-AWS egress (the vendor API): none, one shared, or one per AZ. */
+    natGateways: z.enum(['none', 'single', 'per-az']),
+  }),
+  lake: z.strictObject({
+    rawToGlacierDays: z.number().int().min(1),
+    rawDataToGlacierDays: z.number().int().min(1),
+    errorsExpireDays: z.number().int().min(1),
+    noncurrentVersionsExpireDays: z.number().int().min(1),
+  }),
+  streaming: z.discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('on-demand'), retentionHours: z.number().int().min(24).max(8760) }),
+    z.strictObject({ mode: z.literal('provisioned'), shardCount: z.number().int().min(1), retentionHours: z.number().int().min(24).max(8760) }),
+  ]),
+  delivery: z.strictObject({
+    /** Firehose S3 buffer; 60 s is the minimum with Parquet conversion / dynamic partitioning. */
+    bufferIntervalSeconds: z.number().int().min(60).max(900),
+    /** With format conversion Firehose needs ≥ 64 MB. */
+    bufferSizeMb: z.number().int().min(64).max(128),
+    lambdaBufferSizeMb: z.number().min(0.2).max(3),
+    lambdaBufferIntervalSeconds: z.number().int().min(0).max(900),
+  }),
+  ingestApi: z.strictObject({
+    throttleRatePerSecond: z.number().positive(),
+    throttleBurst: z.number().int().positive(),
+    monthlyQuota: z.number().int().positive(),
+  }),
+  analytics: z.strictObject({ bytesScannedCutoffPerQuery: z.number().int().min(10_485_760) }),
+  collector: z.strictObject({
+    instanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/),
+    largestBulkFileGb: z.number().positive(),
+    /** Key of the collector bundle in the lake bucket (published by the pipeline). */
+    artifactKey: z.string().min(1),
+  }),
+  monitoring: z.strictObject({ alarmEmail: z.email().optional() }),
+  pipeline: z.strictObject({ connectionArn: z.string().startsWith('arn:'), repository: z.string().includes('/'), branch: z.string().min(1) }),
+  bi: z.strictObject({ enabled: z.boolean(), quicksightPrincipalArn: z.string().startsWith('arn:').optional() }),
+});
+
+export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(source: string, problems: string[]) {
+    super(`config ${source}: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a parsed config object. */
+export function parseEnvironmentConfig(value: unknown, source: string): EnvironmentConfig {
+  const parsed = environmentConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigError(source, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  }
+  if (parsed.data.bi.enabled && !parsed.data.bi.quicksightPrincipalArn) {
+    throw new ConfigError(source, ['bi.quicksightPrincipalArn: required when bi.enabled']);
+  }
+  return parsed.data;
+}
+
+export const CONFIG_DIR = path.resolve(__dirname, '../../config');
+
+/** Loads `infra/config/<environment>.json`. */
+export function loadEnvironmentConfig(environment: string): EnvironmentConfig {
+  const file = path.join(CONFIG_DIR, `${environment}.json`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(file, [(error as Error).message]);
+  }
+  return parseEnvironmentConfig(value, file);
+}
+
+/** `<project>-<environment>-<name>`: every resource name. */
+export function resourceName(config: EnvironmentConfig, name: string): string {
+  return `${config.project}-${config.environment}-${name}`;
+}
