@@ -1,0 +1,77 @@
+import { App } from 'cdktf';
+import { enforcePolicies } from './aspects/policy-aspect';
+import { loadEnvironmentConfig, type EnvironmentConfig } from './config/environment-config';
+import type { LambdaBundle } from './constructs/transform-function';
+import { AnalyticsStack, athenaWorkgroupName } from './stacks/analytics-stack';
+import { BiStack } from './stacks/bi-stack';
+import { CatalogStack } from './stacks/catalog-stack';
+import { CollectorStack } from './stacks/collector-stack';
+import { DeliveryStack } from './stacks/delivery-stack';
+import { IngestApiStack } from './stacks/ingest-api-stack';
+import { LakeStack } from './stacks/lake-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
+import { NetworkStack } from './stacks/network-stack';
+import { PipelineStack } from './stacks/pipeline-stack';
+import { StreamingStack } from './stacks/streaming-stack';
+import { appMarket, events } from '@ingest-lake/shared';
+
+/** Every stack of one environment, wired by cross-stack references (each has its own state). */
+export interface EnvironmentStacks {
+  lake: LakeStack;
+  network: NetworkStack;
+  streaming: StreamingStack;
+  catalog: CatalogStack;
+  analytics: AnalyticsStack;
+  delivery: DeliveryStack;
+  ingestApi: IngestApiStack;
+  collector: CollectorStack;
+  monitoring: MonitoringStack;
+  pipeline: PipelineStack;
+  bi?: BiStack;
+}
+
+export function buildEnvironment(app: App, config: EnvironmentConfig, options: { transformBundle?: LambdaBundle } = {}): EnvironmentStacks {
+  const lake = new LakeStack(app, config);
+  const network = new NetworkStack(app, config, lake.key);
+  const streaming = new StreamingStack(app, config, lake.key);
+  const catalog = new CatalogStack(app, config, lake.lake, lake.key, athenaWorkgroupName(config));
+  const analytics = new AnalyticsStack(app, config, lake.lake, lake.key, catalog.database.name);
+  const delivery = new DeliveryStack(app, config, {
+    lake: lake.lake,
+    key: lake.key,
+    streams: streaming.streams,
+    tables: catalog.tables,
+    databaseName: catalog.database.name,
+    ...(options.transformBundle ? { bundle: options.transformBundle } : {}),
+  });
+  const ingestApi = new IngestApiStack(app, config, { stream: streaming.streams.get(events.name)!, key: lake.key });
+  const collector = new CollectorStack(app, config, {
+    vpc: network.vpc,
+    privateSubnets: network.privateSubnets,
+    lake: lake.lake,
+    key: lake.key,
+    stream: streaming.streams.get(appMarket.dataFile.dataset.name)!,
+  });
+  const monitoring = new MonitoringStack(app, config, {
+    key: lake.key,
+    streams: streaming.streams,
+    deliveryStreams: delivery.deliveryStreams,
+    transforms: new Map([...delivery.transforms].map(([name, fn]) => [name, fn.function])),
+    apiName: ingestApi.api.name,
+  });
+  const pipeline = new PipelineStack(app, config, { key: lake.key, accessLogs: lake.accessLogs.bucket, lakeBucketName: lake.lake.bucket.bucket });
+  const bi = config.bi.enabled ? new BiStack(app, config, { workgroupName: analytics.workgroup.name, databaseName: catalog.database.name }) : undefined;
+  enforcePolicies(app);
+  return { lake, network, streaming, catalog, analytics, delivery, ingestApi, collector, monitoring, pipeline, ...(bi ? { bi } : {}) };
+}
+
+/** The environments `npm run synth` writes (INGEST_ENV=dev|prod narrows it to one). */
+export function environmentsToSynth(env: Record<string, string | undefined>): string[] {
+  return env.INGEST_ENV ? [env.INGEST_ENV] : ['dev', 'prod'];
+}
+
+export function buildApp(outdir: string, environments: string[]): App {
+  const app = new App({ outdir });
+  for (const environment of environments) buildEnvironment(app, loadEnvironmentConfig(environment));
+  return app;
+}

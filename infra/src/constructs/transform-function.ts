@@ -1,0 +1,83 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LakeKey } from './kms-key';
+import { ServiceRole, type Grant } from './service-role';
+
+/** A built Lambda bundle: `dist/lambda.zip` plus `dist/asset.json` from scripts/bundle-lambda.ts. */
+export interface LambdaBundle {
+  zipPath: string;
+  /** Base64 SHA-256 of the zip, as Terraform's source_code_hash expects. */
+  sha256Base64: string;
+  handler: string;
+}
+
+/** Reads a function's deterministic bundle; fails synth with a clear message when it was not built. */
+export function lambdaBundle(distDir: string): LambdaBundle {
+  let asset: { sha256: string; handler: string };
+  try {
+    asset = JSON.parse(readFileSync(path.join(distDir, 'asset.json'), 'utf8')) as { sha256: string; handler: string };
+  } catch {
+    throw new Error(`no Lambda bundle in ${distDir}: run \`npm run build\` before synth`);
+  }
+  return { zipPath: path.join(distDir, 'lambda.zip'), sha256Base64: Buffer.from(asset.sha256, 'hex').toString('base64'), handler: asset.handler };
+}
+
+export interface BundledFunctionProps {
+  functionName: string;
+  bundle: LambdaBundle;
+  /** Environment variables (never secrets). */
+  environment: Record<string, string>;
+  key: LakeKey;
+  grants?: Grant[];
+  /** @default 1024 */
+  memoryMb?: number;
+  /** @default 60 (Firehose allows the transform up to 5 minutes; 1 minute bounds retries) */
+  timeoutSeconds?: number;
+  /** @default 90 */
+  logRetentionDays?: number;
+}
+
+/** A Node.js Lambda from a deterministic esbuild zip, with its own KMS-encrypted log group and role. */
+export class BundledFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: BundledFunctionProps) {
+    super(scope, id);
+    const asset = new TerraformAsset(this, 'asset', { path: props.bundle.zipPath, type: AssetType.FILE });
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays ?? 90,
+      kmsKeyId: props.key.key.arn,
+    });
+    const role = new ServiceRole(this, 'role', {
+      roleName: props.functionName,
+      servicePrincipal: 'lambda.amazonaws.com',
+      grants: [
+        { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
+        { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
+        ...(props.grants ?? []),
+      ],
+    });
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      role: role.role.arn,
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: props.bundle.handler,
+      filename: asset.path,
+      sourceCodeHash: props.bundle.sha256Base64,
+      memorySize: props.memoryMb ?? 1024,
+      timeout: props.timeoutSeconds ?? 60,
+      kmsKeyArn: props.key.key.arn,
+      tracingConfig: { mode: 'Active' },
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
+      dependsOn: [this.logGroup],
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
+import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
+import type { Construct } from 'constructs';
+import { LAKE_ZONES, sqlQueries, sqlViews } from '@ingest-lake/shared';
+import type { EnvironmentConfig } from '../config/environment-config';
+import type { LakeKey } from '../constructs/kms-key';
+import type { SecureBucket } from '../constructs/lake-bucket';
+import { IngestLakeStack } from './ingest-lake-stack';
+
+/** Athena workgroup name of an environment (the catalog stack's SQL job runs in it). */
+export function athenaWorkgroupName(config: EnvironmentConfig): string {
+  return `${config.project}-${config.environment}`;
+}
+
+/**
+ * Athena: a workgroup with enforced configuration (KMS-encrypted results in the lake, a per-query
+ * bytes-scanned cutoff, CloudWatch metrics), and the versioned views and queries as named queries.
+ */
+export class AnalyticsStack extends IngestLakeStack {
+  readonly workgroup: AthenaWorkgroup;
+
+  constructor(scope: Construct, config: EnvironmentConfig, lake: SecureBucket, key: LakeKey, databaseName: string) {
+    super(scope, 'analytics', config);
+    this.workgroup = new AthenaWorkgroup(this, 'workgroup', {
+      name: athenaWorkgroupName(config),
+      state: 'ENABLED',
+      forceDestroy: false,
+      configuration: {
+        enforceWorkgroupConfiguration: true,
+        publishCloudwatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: config.analytics.bytesScannedCutoffPerQuery,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: `s3://${lake.bucket.bucket}/${LAKE_ZONES.athenaResults}`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: key.key.arn },
+        },
+      },
+    });
+    for (const file of [...sqlViews(), ...sqlQueries()]) {
+      new AthenaNamedQuery(this, `query-${file.name}`, {
+        name: file.name,
+        workgroup: this.workgroup.name,
+        database: databaseName,
+        query: file.sql,
+        description: file.path.includes('/views/') ? 'View definition (run by the versioned-SQL Glue job)' : 'Dashboard query',
+      });
+    }
+  }
+}

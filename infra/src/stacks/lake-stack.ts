@@ -1,0 +1,62 @@
+import type { Construct } from 'constructs';
+import { LAKE_ZONES } from '@ingest-lake/shared';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { LakeKey } from '../constructs/kms-key';
+import { SecureBucket } from '../constructs/lake-bucket';
+import { IngestLakeStack } from './ingest-lake-stack';
+
+/**
+ * The lake: one KMS key, one bucket with the zones raw/, raw-data/, curated/, errors/,
+ * athena-results/ and state/, lifecycle (raw zones to Glacier, errors expire, old versions expire),
+ * and a separate access-log bucket.
+ */
+export class LakeStack extends IngestLakeStack {
+  readonly key: LakeKey;
+  readonly lake: SecureBucket;
+  readonly accessLogs: SecureBucket;
+
+  constructor(scope: Construct, config: EnvironmentConfig) {
+    super(scope, 'lake', config);
+    this.key = new LakeKey(this, 'key', {
+      alias: this.name('lake'),
+      servicePrincipals: [`logs.${config.region}.amazonaws.com`, 'firehose.amazonaws.com', 'kinesis.amazonaws.com'],
+    });
+    this.accessLogs = new SecureBucket(this, 'access-logs', {
+      bucketName: this.name('access-logs'),
+      versioned: false,
+      lifecycleRules: [{ id: 'expire-access-logs', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 365 }] }],
+      extraPolicyStatements: [
+        {
+          sid: 'S3ServerAccessLogs',
+          principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+          actions: ['s3:PutObject'],
+          resources: [`arn:aws:s3:::${this.name('access-logs')}/*`],
+        },
+      ],
+    });
+    const toGlacier = (id: string, prefix: string, days: number) => ({
+      id,
+      status: 'Enabled',
+      filter: [{ prefix }],
+      transition: [{ days, storageClass: 'GLACIER' }],
+    });
+    this.lake = new SecureBucket(this, 'lake', {
+      bucketName: this.name('lake'),
+      kmsKey: this.key.key,
+      accessLogBucket: this.accessLogs.bucket,
+      lifecycleRules: [
+        toGlacier('raw-to-glacier', LAKE_ZONES.raw, config.lake.rawToGlacierDays),
+        toGlacier('raw-data-to-glacier', LAKE_ZONES.rawData, config.lake.rawDataToGlacierDays),
+        { id: 'errors-expire', status: 'Enabled', filter: [{ prefix: LAKE_ZONES.errors }], expiration: [{ days: config.lake.errorsExpireDays }] },
+        { id: 'athena-results-expire', status: 'Enabled', filter: [{ prefix: LAKE_ZONES.athenaResults }], expiration: [{ days: 30 }] },
+        {
+          id: 'noncurrent-versions-expire',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [{ noncurrentDays: config.lake.noncurrentVersionsExpireDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+  }
+}

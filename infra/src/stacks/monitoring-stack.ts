@@ -1,0 +1,194 @@
+import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
+import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
+import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import type { Construct } from 'constructs';
+import { vendorDatasets } from '@ingest-lake/shared';
+import type { EnvironmentConfig } from '../config/environment-config';
+import type { LakeKey } from '../constructs/kms-key';
+import { IngestLakeStack } from './ingest-lake-stack';
+
+interface AlarmSpec {
+  id: string;
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  statistic: 'Sum' | 'Maximum' | 'Average';
+  threshold: number;
+  comparison: 'GreaterThanThreshold' | 'LessThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanOrEqualToThreshold';
+  periodSeconds?: number;
+  evaluationPeriods?: number;
+  /** What missing data means: for "nothing arrived" alarms it is the alarm itself. @default notBreaching */
+  treatMissingData?: 'breaching' | 'notBreaching';
+}
+
+/**
+ * Operations: an encrypted SNS topic, alarms for every part of the data path (Kinesis throttling
+ * and iterator age, Firehose freshness and failed conversions, Lambda errors and throttles, API
+ * 5XX, a missed collector run), and a CloudWatch dashboard of the same metrics.
+ */
+export class MonitoringStack extends IngestLakeStack {
+  readonly topic: SnsTopic;
+  readonly alarms: CloudwatchMetricAlarm[] = [];
+
+  constructor(
+    scope: Construct,
+    config: EnvironmentConfig,
+    inputs: {
+      key: LakeKey;
+      streams: Map<string, KinesisStream>;
+      deliveryStreams: Map<string, KinesisFirehoseDeliveryStream>;
+      transforms: Map<string, LambdaFunction>;
+      apiName: string;
+    },
+  ) {
+    super(scope, 'monitoring', config);
+    this.topic = new SnsTopic(this, 'alarms', { name: this.name('alarms'), kmsMasterKeyId: inputs.key.key.arn });
+    if (config.monitoring.alarmEmail) {
+      new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: config.monitoring.alarmEmail });
+    }
+    const specs: AlarmSpec[] = [];
+    for (const [dataset, stream] of inputs.streams) {
+      specs.push(
+        {
+          id: `kinesis-throttled-${dataset}`,
+          description: `Kinesis ${dataset}: writes throttled (add shards or let the scaler act)`,
+          namespace: 'AWS/Kinesis',
+          metricName: 'WriteProvisionedThroughputExceeded',
+          dimensions: { StreamName: stream.name },
+          statistic: 'Sum',
+          threshold: 0,
+          comparison: 'GreaterThanThreshold',
+        },
+        {
+          id: `kinesis-iterator-age-${dataset}`,
+          description: `Kinesis ${dataset}: Firehose is more than 10 minutes behind`,
+          namespace: 'AWS/Kinesis',
+          metricName: 'GetRecords.IteratorAgeMilliseconds',
+          dimensions: { StreamName: stream.name },
+          statistic: 'Maximum',
+          threshold: 600_000,
+          comparison: 'GreaterThanThreshold',
+        },
+      );
+    }
+    for (const [dataset, delivery] of inputs.deliveryStreams) {
+      specs.push(
+        {
+          id: `firehose-freshness-${dataset}`,
+          description: `Firehose ${dataset}: oldest record older than 15 minutes`,
+          namespace: 'AWS/Firehose',
+          metricName: 'DeliveryToS3.DataFreshness',
+          dimensions: { DeliveryStreamName: delivery.name },
+          statistic: 'Maximum',
+          threshold: 900,
+          comparison: 'GreaterThanThreshold',
+        },
+        {
+          id: `firehose-conversion-failed-${dataset}`,
+          description: `Firehose ${dataset}: records failed Parquet conversion (errors/format-conversion-failed)`,
+          namespace: 'AWS/Firehose',
+          metricName: 'FailedConversion.Records',
+          dimensions: { DeliveryStreamName: delivery.name },
+          statistic: 'Sum',
+          threshold: 0,
+          comparison: 'GreaterThanThreshold',
+        },
+      );
+    }
+    for (const [dataset, fn] of inputs.transforms) {
+      for (const metricName of ['Errors', 'Throttles']) {
+        specs.push({
+          id: `lambda-${metricName.toLowerCase()}-${dataset}`,
+          description: `Transform ${dataset}: Lambda ${metricName}`,
+          namespace: 'AWS/Lambda',
+          metricName,
+          dimensions: { FunctionName: fn.functionName },
+          statistic: 'Sum',
+          threshold: 0,
+          comparison: 'GreaterThanThreshold',
+        });
+      }
+    }
+    specs.push({
+      id: 'api-5xx',
+      description: 'Ingest API: 5XX answers (Kinesis integration failing)',
+      namespace: 'AWS/ApiGateway',
+      metricName: '5XXError',
+      dimensions: { ApiName: inputs.apiName, Stage: 'PROD' },
+      statistic: 'Sum',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+    });
+    for (const vendor of vendorDatasets) {
+      const stream = inputs.streams.get(vendor.dataFile.dataset.name)!;
+      specs.push({
+        id: `collector-missed-run-${vendor.name}`,
+        description: `Collector ${vendor.name}: nothing reached Kinesis for 26 hours (a daily run was missed)`,
+        namespace: 'AWS/Kinesis',
+        metricName: 'IncomingRecords',
+        dimensions: { StreamName: stream.name },
+        statistic: 'Sum',
+        threshold: 1,
+        comparison: 'LessThanThreshold',
+        periodSeconds: 3_600,
+        evaluationPeriods: 26,
+        treatMissingData: 'breaching',
+      });
+    }
+    for (const spec of specs) {
+      this.alarms.push(
+        new CloudwatchMetricAlarm(this, spec.id, {
+          alarmName: this.name(spec.id),
+          alarmDescription: spec.description,
+          namespace: spec.namespace,
+          metricName: spec.metricName,
+          dimensions: spec.dimensions,
+          statistic: spec.statistic,
+          period: spec.periodSeconds ?? 300,
+          evaluationPeriods: spec.evaluationPeriods ?? 1,
+          threshold: spec.threshold,
+          comparisonOperator: spec.comparison,
+          treatMissingData: spec.treatMissingData ?? 'notBreaching',
+          alarmActions: [this.topic.arn],
+          okActions: [this.topic.arn],
+        }),
+      );
+    }
+    const widget = (title: string, metrics: Array<[string, string, string, string]>, y: number) => ({
+      type: 'metric',
+      x: 0,
+      y,
+      width: 24,
+      height: 6,
+      properties: { title, region: config.region, stat: 'Sum', period: 300, metrics },
+    });
+    new CloudwatchDashboard(this, 'dashboard', {
+      dashboardName: this.name('pipeline'),
+      dashboardBody: JSON.stringify({
+        widgets: [
+          widget('Kinesis incoming records', [...inputs.streams.values()].map((s) => ['AWS/Kinesis', 'IncomingRecords', 'StreamName', s.name] as [string, string, string, string]), 0),
+          widget('Firehose records delivered to S3', [...inputs.deliveryStreams.values()].map((d) => ['AWS/Firehose', 'DeliveryToS3.Records', 'DeliveryStreamName', d.name] as [string, string, string, string]), 6),
+          widget('Transform errors', [...inputs.transforms.values()].map((f) => ['AWS/Lambda', 'Errors', 'FunctionName', f.functionName] as [string, string, string, string]), 12),
+          {
+            type: 'metric',
+            x: 0,
+            y: 18,
+            width: 24,
+            height: 6,
+            properties: {
+              title: 'Records failed by the transform, by dataset and reason (EMF)',
+              region: config.region,
+              period: 300,
+              metrics: [[{ expression: `SEARCH('{IngestLake,service,dataset,reason} MetricName="RecordsFailed"', 'Sum', 300)`, id: 'failed' }]],
+            },
+          },
+        ],
+      }),
+    });
+  }
+}

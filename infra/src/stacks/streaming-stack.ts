@@ -1,0 +1,38 @@
+import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
+import type { Construct } from 'constructs';
+import { streamedDatasets } from '@ingest-lake/shared';
+import type { EnvironmentConfig } from '../config/environment-config';
+import type { LakeKey } from '../constructs/kms-key';
+import { IngestLakeStack } from './ingest-lake-stack';
+
+/** Stream name of a streamed dataset: `<project>-<env>-<dataset with dashes>`. */
+export function streamNameFor(config: EnvironmentConfig, dataset: string): string {
+  return `${config.project}-${config.environment}-${dataset.replace(/_/g, '-')}`;
+}
+
+/**
+ * One KMS-encrypted Kinesis stream per streamed dataset (events from API Gateway, each vendor data
+ * file from the collector): on-demand by default, provisioned with a shard count by config.
+ */
+export class StreamingStack extends IngestLakeStack {
+  readonly streams: Map<string, KinesisStream> = new Map();
+
+  constructor(scope: Construct, config: EnvironmentConfig, key: LakeKey) {
+    super(scope, 'streaming', config);
+    for (const dataset of streamedDatasets) {
+      const streaming = config.streaming;
+      this.streams.set(
+        dataset.name,
+        new KinesisStream(this, `stream-${dataset.name}`, {
+          name: streamNameFor(config, dataset.name),
+          retentionPeriod: streaming.retentionHours,
+          encryptionType: 'KMS',
+          kmsKeyId: key.key.arn,
+          streamModeDetails: { streamMode: streaming.mode === 'on-demand' ? 'ON_DEMAND' : 'PROVISIONED' },
+          ...(streaming.mode === 'provisioned' ? { shardCount: streaming.shardCount } : {}),
+          shardLevelMetrics: ['IncomingBytes', 'IncomingRecords', 'WriteProvisionedThroughputExceeded', 'IteratorAgeMilliseconds'],
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import { appMarketDaily, events, glueColumns } from '@ingest-lake/shared';
+import { collectorVolumeGb } from '../../src/stacks/collector-stack';
+import { cleanUpApps, environment, resources, synth } from './support';
+
+afterAll(cleanUpApps);
+
+describe('dev and prod synthesize with every policy rule passing', () => {
+  test.each(['dev', 'prod'])('%s: every stack synthesizes and validates', (name) => {
+    const stacks = environment(name);
+    const all = Object.values(stacks);
+    expect(all.length).toBe(name === 'prod' ? 11 : 10);
+    for (const stack of all) expect(() => synth(stack)).not.toThrow();
+  });
+});
+
+describe('state: the platform team owns it', () => {
+  test('prod uses the S3 backend with one key per stack, encrypted and locked; no state bucket is created', () => {
+    const stacks = environment('prod');
+    const lake = synth(stacks.lake) as unknown as { terraform: { backend: Record<string, Record<string, unknown>> } };
+    expect(lake.terraform.backend.s3).toEqual({
+      bucket: 'platform-terraform-state-prod',
+      key: 'ingest-lake/prod/lake.tfstate',
+      region: 'ap-northeast-2',
+      encrypt: true,
+      use_lockfile: true,
+    });
+    const delivery = synth(stacks.delivery) as unknown as { terraform: { backend: Record<string, Record<string, unknown>> } };
+    expect(delivery.terraform.backend.s3!.key).toBe('ingest-lake/prod/delivery.tfstate');
+  });
+
+  test('dev uses a relative local state file (no absolute path in the JSON)', () => {
+    const lake = synth(environment('dev').lake) as unknown as { terraform: { backend: Record<string, Record<string, unknown>> } };
+    expect(lake.terraform.backend.local).toEqual({ path: 'terraform.lake.tfstate' });
+  });
+});
+
+describe('lake', () => {
+  test('zones have lifecycle rules: raw zones to Glacier after the configured age, errors expire, old versions expire', () => {
+    const json = synth(environment('prod').lake);
+    const lifecycle = resources(json, 'aws_s3_bucket_lifecycle_configuration').find((l) => JSON.stringify(l).includes('raw-to-glacier'))!;
+    const rules = lifecycle.rule as Array<Record<string, unknown>>;
+    const byId = Object.fromEntries(rules.map((r) => [r.id, r]));
+    expect(byId['raw-to-glacier']).toMatchObject({ filter: [{ prefix: 'raw/' }], transition: [{ days: 90, storage_class: 'GLACIER' }] });
+    expect(byId['raw-data-to-glacier']).toMatchObject({ filter: [{ prefix: 'raw-data/' }], transition: [{ days: 90, storage_class: 'GLACIER' }] });
+    expect(byId['errors-expire']).toMatchObject({ filter: [{ prefix: 'errors/' }], expiration: [{ days: 365 }] });
+    expect(byId['noncurrent-versions-expire']).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
+    expect(resources(json, 'aws_s3_bucket_versioning')).toHaveLength(1);
+    expect(resources(json, 'aws_s3_bucket_logging')).toHaveLength(1);
+    expect(resources(json, 'aws_kms_key')[0]).toMatchObject({ enable_key_rotation: true });
+  });
+});
+
+describe('streaming', () => {
+  test('on-demand in dev, provisioned with the configured shards in prod; KMS-encrypted; one stream per streamed dataset', () => {
+    const dev = resources(synth(environment('dev').streaming), 'aws_kinesis_stream');
+    expect(dev.map((s) => s.name).sort()).toEqual(['ingest-lake-dev-app-market-daily', 'ingest-lake-dev-events']);
+    expect(dev.every((s) => (s.stream_mode_details as { stream_mode: string }).stream_mode === 'ON_DEMAND' && s.shard_count === undefined)).toBe(true);
+    const prod = resources(synth(environment('prod').streaming), 'aws_kinesis_stream');
+    expect(prod.every((s) => (s.stream_mode_details as { stream_mode: string }).stream_mode === 'PROVISIONED' && s.shard_count === 4 && s.retention_period === 168)).toBe(true);
+    expect(prod.every((s) => s.encryption_type === 'KMS')).toBe(true);
+  });
+});
+
+describe('delivery', () => {
+  const json = () => synth(environment('dev').delivery);
+
+  test('Firehose: KDS source, Lambda processor, dynamic partitioning, Parquet against the Glue table, error prefix, backup to raw-data/', () => {
+    const streams = resources(json(), 'aws_kinesis_firehose_delivery_stream');
+    expect(streams).toHaveLength(2);
+    const s3 = (streams[0]!.extended_s3_configuration as Record<string, unknown>);
+    expect(s3).toMatchObject({
+      prefix: 'curated/dataset=!{partitionKeyFromLambda:dataset}/dt=!{partitionKeyFromLambda:dt}/',
+      error_output_prefix: 'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/',
+      buffering_interval: 60,
+      buffering_size: 64,
+      dynamic_partitioning_configuration: { enabled: true, retry_duration: 300 },
+      s3_backup_mode: 'Enabled',
+    });
+    expect((s3.s3_backup_configuration as Record<string, unknown>).prefix).toBe('raw-data/!{timestamp:yyyy/MM/dd/HH}/');
+    const conversion = s3.data_format_conversion_configuration as Record<string, unknown>;
+    expect(JSON.stringify(conversion)).toContain('"hive_json_ser_de":{}');
+    expect(JSON.stringify(conversion)).toContain('"compression":"SNAPPY"');
+    const processors = JSON.stringify(s3.processing_configuration);
+    expect(processors).toContain('"type":"Lambda"');
+    expect(processors).toContain('"parameter_name":"BufferSizeInMBs","parameter_value":"1"');
+  });
+
+  test('the transform is the deterministic bundle, with its dataset routing in the environment', () => {
+    const functions = resources(json(), 'aws_lambda_function');
+    expect(functions.map((f) => (f.environment as { variables: Record<string, string> }).variables.DATASETS).sort()).toEqual(['app_market_daily', 'events']);
+    expect(functions.every((f) => f.runtime === 'nodejs22.x' && f.handler === 'index.handler' && typeof f.source_code_hash === 'string')).toBe(true);
+  });
+});
+
+describe('ingest API', () => {
+  test('REST API, stage PROD, POST /v1 → Kinesis PutRecord with the mapping template, batch route, API key and throttled usage plan', () => {
+    const json = synth(environment('dev').ingestApi);
+    expect(resources(json, 'aws_api_gateway_stage')[0]).toMatchObject({ stage_name: 'PROD', xray_tracing_enabled: true });
+    const integrations = resources(json, 'aws_api_gateway_integration');
+    expect(integrations.map((i) => i.uri).sort()).toEqual([
+      'arn:aws:apigateway:ap-northeast-2:kinesis:action/PutRecord',
+      'arn:aws:apigateway:ap-northeast-2:kinesis:action/PutRecords',
+    ]);
+    const putRecord = integrations.find((i) => String(i.uri).endsWith('/PutRecord'))!;
+    expect(putRecord).toMatchObject({ type: 'AWS', request_parameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" } });
+    const template = (putRecord.request_templates as Record<string, string>)['application/json']!;
+    expect(template).toContain('"Data": "$util.base64Encode("$input.json(\'$\')\n")"');
+    expect(template).toContain('"PartitionKey": "$input.params(\'X-Amzn-Trace-Id\')"');
+    expect(resources(json, 'aws_api_gateway_method').every((m) => m.api_key_required === true && m.request_validator_id)).toBe(true);
+    expect(resources(json, 'aws_api_gateway_usage_plan')[0]).toMatchObject({ throttle_settings: { rate_limit: 100, burst_limit: 200 } });
+  });
+});
+
+describe('catalog and analytics', () => {
+  test('Glue tables are generated from the shared schemas, with partition projection on dt', () => {
+    const json = synth(environment('dev').catalog);
+    const tables = resources(json, 'aws_glue_catalog_table');
+    const eventsTable = tables.find((t) => t.name === events.name)!;
+    const columns = (eventsTable.storage_descriptor as { columns: Array<{ name: string; type: string }> }).columns;
+    expect(columns.map((c) => [c.name, c.type])).toEqual(glueColumns(events).map((c) => [c.name, c.type]));
+    expect(eventsTable.partition_keys).toEqual([{ name: 'dt', type: 'date' }]);
+    expect(eventsTable.parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date' });
+    const market = tables.find((t) => t.name === appMarketDaily.name)!;
+    expect(JSON.stringify(market)).toContain('"name":"revenue_usd","type":"decimal(18,4)"');
+    expect(resources(json, 'aws_glue_crawler')).toHaveLength(1);
+    expect(resources(json, 'aws_glue_job')[0]).toMatchObject({ command: { name: 'pythonshell' } });
+  });
+
+  test('the Athena workgroup enforces KMS-encrypted results and a bytes-scanned cutoff; SQL files are named queries', () => {
+    const json = synth(environment('dev').analytics);
+    const configuration = resources(json, 'aws_athena_workgroup')[0]!.configuration as Record<string, unknown>;
+    expect(configuration).toMatchObject({ enforce_workgroup_configuration: true, bytes_scanned_cutoff_per_query: 10737418240 });
+    expect(JSON.stringify(configuration)).toContain('SSE_KMS');
+    expect(resources(json, 'aws_athena_named_query').map((q) => q.name)).toEqual(
+      expect.arrayContaining(['events_deduplicated', 'app_market_daily_deduplicated', 'records_per_day', 'top_event_types']),
+    );
+  });
+});
+
+describe('collector', () => {
+  test('AL2023, IMDSv2, encrypted gp3 sized for 2× the largest file, no key pair, no public IP, no inbound, ASG of one', () => {
+    const stacks = environment('dev');
+    const json = synth(stacks.collector);
+    const template = resources(json, 'aws_launch_template')[0]!;
+    expect(template.metadata_options).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
+    expect(template.key_name).toBeUndefined();
+    const disk = (template.block_device_mappings as Array<{ ebs: Record<string, unknown> }>)[0]!.ebs;
+    expect(disk).toMatchObject({ volume_type: 'gp3', encrypted: 'true', volume_size: collectorVolumeGb(stacks.collector.config) });
+    expect(collectorVolumeGb(stacks.collector.config)).toBe(23);
+    expect(resources(json, 'aws_security_group')[0]!.ingress).toEqual([]);
+    expect(resources(json, 'aws_autoscaling_group')[0]).toMatchObject({ min_size: 1, max_size: 1, desired_capacity: 1 });
+    const userData = Buffer.from(String(template.user_data), 'base64').toString();
+    expect(userData).toContain('systemd-units --manifest');
+    expect(userData).not.toMatch(/api[-_]?key\s*=/i);
+  });
+});
+
+describe('network', () => {
+  test.each([
+    ['none', 0],
+    ['single', 1],
+    ['per-az', 3],
+  ] as const)('NAT %s → %i gateways; interface endpoints and an S3 gateway endpoint either way', (natGateways, count) => {
+    const json = synth(environment('prod', (c) => ({ ...c, network: { ...c.network, natGateways } })).network);
+    expect(resources(json, 'aws_nat_gateway')).toHaveLength(count);
+    expect(resources(json, 'aws_subnet')).toHaveLength(6);
+    const endpoints = resources(json, 'aws_vpc_endpoint');
+    expect(endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway')).toHaveLength(1);
+    expect(endpoints.map((e) => String(e.service_name).split('.').pop())).toEqual(expect.arrayContaining(['kinesis-streams', 'ssm', 'logs', 'sts', 'secretsmanager']));
+    expect(resources(json, 'aws_flow_log')).toHaveLength(1);
+  });
+});
+
+describe('monitoring and pipeline', () => {
+  test('alarms cover Kinesis, Firehose, Lambda, API 5XX and a missed collector run, all to the SNS topic', () => {
+    const json = synth(environment('dev').monitoring);
+    const alarms = resources(json, 'aws_cloudwatch_metric_alarm');
+    expect(alarms.map((a) => a.metric_name)).toEqual(
+      expect.arrayContaining(['WriteProvisionedThroughputExceeded', 'GetRecords.IteratorAgeMilliseconds', 'DeliveryToS3.DataFreshness', 'FailedConversion.Records', 'Errors', 'Throttles', '5XXError', 'IncomingRecords']),
+    );
+    expect(alarms.find((a) => String(a.alarm_name).includes('missed-run'))).toMatchObject({ treat_missing_data: 'breaching', evaluation_periods: 26 });
+    expect(resources(json, 'aws_cloudwatch_dashboard')).toHaveLength(1);
+  });
+
+  test('prod has a manual approval before deploy; dev does not', () => {
+    const stageNames = (name: string) =>
+      (resources(synth(environment(name).pipeline), 'aws_codepipeline')[0]!.stage as Array<{ name: string }>).map((s) => s.name);
+    expect(stageNames('prod')).toEqual(['Source', 'TestAndSynth', 'Approve', 'Deploy']);
+    expect(stageNames('dev')).toEqual(['Source', 'TestAndSynth', 'Deploy']);
+  });
+});
+
+describe('tags', () => {
+  test('every stack tags every resource through provider default tags', () => {
+    for (const stack of Object.values(environment('prod'))) {
+      const json = synth(stack) as unknown as { provider: { aws: Array<{ default_tags: Array<{ tags: Record<string, string> }> }> } };
+      expect(json.provider.aws[0]!.default_tags[0]!.tags).toEqual({
+        project: 'ingest-lake', environment: 'prod', owner: 'data-platform', 'cost-centre': 'analytics-1234', 'managed-by': 'cdktf',
+      });
+    }
+  });
+});
+
+describe('snapshot', () => {
+  test('the dev lake stack synthesizes to a stable document', () => {
+    expect(synth(environment('dev').lake)).toMatchSnapshot();
+  });
+});
