@@ -5,11 +5,17 @@ import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { Construct } from 'constructs';
+import path from 'node:path';
+import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/transform-function';
 import { vendorDatasets } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/kms-key';
 import { IngestLakeStack } from './ingest-lake-stack';
+import { streamNameFor } from './streaming-stack';
 
 interface AlarmSpec {
   id: string;
@@ -44,6 +50,8 @@ export class MonitoringStack extends IngestLakeStack {
       deliveryStreams: Map<string, KinesisFirehoseDeliveryStream>;
       transforms: Map<string, LambdaFunction>;
       apiName: string;
+      /** The shard-scaler bundle. @default functions/shard-scaler/dist */
+      shardScalerBundle?: LambdaBundle;
     },
   ) {
     super(scope, 'monitoring', config);
@@ -159,6 +167,7 @@ export class MonitoringStack extends IngestLakeStack {
         }),
       );
     }
+    if (config.streaming.mode === 'provisioned') this.addShardScaler(config, inputs);
     const widget = (title: string, metrics: Array<[string, string, string, string]>, y: number) => ({
       type: 'metric',
       x: 0,
@@ -189,6 +198,37 @@ export class MonitoringStack extends IngestLakeStack {
           },
         ],
       }),
+    });
+  }
+
+  /** The shard scaler (provisioned streams only): a Lambda on a 5-minute schedule. */
+  private addShardScaler(config: EnvironmentConfig, inputs: { key: LakeKey; streams: Map<string, KinesisStream>; shardScalerBundle?: LambdaBundle }): void {
+    const streams = [...inputs.streams.values()];
+    const scaler = new BundledFunction(this, 'shard-scaler', {
+      functionName: this.name('shard-scaler'),
+      bundle: inputs.shardScalerBundle ?? lambdaBundle(path.resolve(__dirname, '../../../functions/shard-scaler/dist')),
+      key: inputs.key,
+      memoryMb: 256,
+      timeoutSeconds: 60,
+      environment: {
+        STREAM_NAMES: [...inputs.streams.keys()].map((dataset) => streamNameFor(config, dataset)).join(','),
+        MIN_SHARDS: String(config.streaming.mode === 'provisioned' ? config.streaming.shardCount : 1),
+        MAX_SHARDS: '64',
+      },
+      grants: [
+        { actions: ['kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount'], resources: streams.map((s) => s.arn) },
+        // GetMetricData has no resource-level permissions.
+        { actions: ['cloudwatch:GetMetricData'], resources: ['*'] },
+      ],
+    });
+    const rule = new CloudwatchEventRule(this, 'shard-scaler-schedule', { name: this.name('shard-scaler'), scheduleExpression: 'rate(5 minutes)' });
+    new CloudwatchEventTarget(this, 'shard-scaler-target', { rule: rule.name, arn: scaler.function.arn });
+    new LambdaPermission(this, 'shard-scaler-permission', {
+      statementId: 'AllowEventBridge',
+      action: 'lambda:InvokeFunction',
+      functionName: scaler.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
     });
   }
 }

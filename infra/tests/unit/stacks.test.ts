@@ -182,6 +182,17 @@ describe('monitoring and pipeline', () => {
     expect(resources(json, 'aws_cloudwatch_dashboard')).toHaveLength(1);
   });
 
+  test('provisioned streams get the shard scaler on a 5-minute schedule; on-demand streams do not', () => {
+    const prod = synth(environment('prod').monitoring);
+    const scaler = resources(prod, 'aws_lambda_function')[0]!;
+    expect((scaler.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      STREAM_NAMES: 'ingest-lake-prod-events,ingest-lake-prod-app-market-daily',
+      MIN_SHARDS: '4',
+    });
+    expect(resources(prod, 'aws_cloudwatch_event_rule')[0]).toMatchObject({ schedule_expression: 'rate(5 minutes)' });
+    expect(resources(synth(environment('dev').monitoring), 'aws_lambda_function')).toHaveLength(0);
+  });
+
   test('prod has a manual approval before deploy; dev does not', () => {
     const stageNames = (name: string) =>
       (resources(synth(environment(name).pipeline), 'aws_codepipeline')[0]!.stage as Array<{ name: string }>).map((s) => s.name);

@@ -1,0 +1,2 @@
+export * from './scaling-decision';
+export * from './stream-load-reader';
