@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** A dated, versioned price table for one region (infra/cost/prices/*.json). */
+export const priceTableSchema = z.object({
+  version: z.string(),
+  region: z.string(),
+  currency: z.literal('USD'),
+  note: z.string(),
+  kinesis: z.object({
+    onDemandStreamHour: z.number(),
+    onDemandIngestPerGb: z.number(),
+    onDemandRetrievalPerGb: z.number(),
+    provisionedShardHour: z.number(),
+    provisionedPutPayloadUnitsPerMillion: z.number(),
+  }),
+  firehose: z.object({
+    ingestionPerGb: z.number(),
+    billingIncrementBytes: z.number().int(),
+    formatConversionPerGb: z.number(),
+    dynamicPartitioningPerGb: z.number(),
+    dynamicPartitioningPerThousandObjects: z.number(),
+  }),
+  lambda: z.object({ requestsPerMillion: z.number(), gbSecondArm: z.number() }),
+  apiGateway: z.object({ restRequestsPerMillion: z.number() }),
+  s3: z.object({ standardGbMonth: z.number(), glacierFlexibleGbMonth: z.number(), putPerThousand: z.number(), transitionToGlacierPerThousand: z.number() }),
+  athena: z.object({ perTbScanned: z.number(), minimumBytesPerQuery: z.number() }),
+  glue: z.object({ dpuHour: z.number(), crawlerMinimumMinutes: z.number() }),
+  ec2: z.object({ instanceHour: z.record(z.string(), z.number()), gp3GbMonth: z.number() }),
+  vpc: z.object({ natGatewayHour: z.number(), natPerGb: z.number(), interfaceEndpointHourPerAz: z.number(), interfaceEndpointPerGb: z.number() }),
+  cloudwatch: z.object({ alarmMonth: z.number(), dashboardMonth: z.number(), logsIngestPerGb: z.number() }),
+  kms: z.object({ keyMonth: z.number() }),
+});
+export type PriceTable = z.infer<typeof priceTableSchema>;
+
+/** What the pipeline carries in a month. */
+export const workloadSchema = z.object({
+  name: z.string(),
+  events: z.object({
+    perSecond: z.number().min(0),
+    averageBytes: z.number().int().positive(),
+    /** api-single: one request and one Kinesis record per event (source document 001); api-batch: POST /v1/batch; sdk-packed: producers pack ≤ 5,000-byte records. */
+    producer: z.enum(['api-single', 'api-batch', 'sdk-packed']),
+    eventsPerRequest: z.number().int().min(1).max(500).default(1),
+  }),
+  bulk: z.object({
+    snapshotsPerDay: z.number().min(0),
+    rowsPerSnapshot: z.number().int().min(0),
+    csvBytesPerRow: z.number().positive(),
+    /** gzip size ÷ CSV size of the vendor files. */
+    compressedRatio: z.number().positive().max(1),
+    /** Bytes per row on the wire (pack entry JSON); measured 467 for app_market_daily. @default 2.5 × csvBytesPerRow */
+    wireBytesPerRow: z.number().positive().optional(),
+    /** 0 = one row per Kinesis record. @default 5000 */
+    packTargetBytes: z.number().int().min(0).default(5_000),
+  }),
+  queries: z.object({ perDay: z.number().min(0), bytesScannedPerQuery: z.number().min(0) }),
+  retentionMonths: z.number().int().min(1),
+});
+export type Workload = z.infer<typeof workloadSchema>;
+
+export function loadJson<T>(file: string, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}

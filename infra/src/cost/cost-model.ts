@@ -1,0 +1,231 @@
+import type { PriceTable, Workload } from './cost-inputs';
+import type { DeploymentFacts } from './deployment-facts';
+
+/** One line of the estimate. */
+export interface CostLine {
+  service: string;
+  monthlyUsd: number;
+  detail: string;
+}
+
+export interface CostEstimate {
+  workload: string;
+  environment: string;
+  priceVersion: string;
+  region: string;
+  lines: CostLine[];
+  monthlyUsd: number;
+  /** Data records entering the pipeline per month (events + bulk rows). */
+  recordsPerMonth: number;
+  usdPerMillionRecords: number;
+  assumptions: string[];
+}
+
+const HOURS_PER_MONTH = 730;
+const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
+const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+const GB = 1024 ** 3;
+const MiB = 1024 ** 2;
+/** Pack entry overhead (`{"r":…}` and the newline) around a 1 KB event. */
+const PACK_ENTRY_OVERHEAD_BYTES = 60;
+/** Measured: the transform takes ~12.5 ms per MB warm (docs/benchmarks.md); padded for cold starts. */
+const TRANSFORM_MS_PER_MB = 20;
+const TRANSFORM_MS_FIXED = 5;
+/** Assumed sizes relative to the curated NDJSON: Parquet (columnar, Snappy) and the gzip source backup. */
+const PARQUET_RATIO = 0.2;
+const BACKUP_GZIP_RATIO = 0.3;
+/** Collector parse rate measured on this project's standard machine (docs/benchmarks.md). */
+const COLLECTOR_ROWS_PER_SECOND = 183_000;
+
+/** Records and bytes one source puts on its stream in a month. */
+export interface Flow {
+  kind: 'events' | 'bulk';
+  dataRecords: number;
+  kinesisRecords: number;
+  bytesPerKinesisRecord: number;
+  apiRequests: number;
+  /** Minutes per month in which data flows (Lambda invocations happen at least once per buffer). */
+  activeMinutes: number;
+}
+
+export function eventFlow(workload: Workload): Flow {
+  const e = workload.events;
+  const dataRecords = e.perSecond * SECONDS_PER_MONTH;
+  const bytes = e.averageBytes + 1;
+  if (e.producer === 'sdk-packed') {
+    const perPack = Math.max(1, Math.floor(5_000 / (bytes + PACK_ENTRY_OVERHEAD_BYTES)));
+    return { kind: 'events', dataRecords, kinesisRecords: Math.ceil(dataRecords / perPack), bytesPerKinesisRecord: perPack * (bytes + PACK_ENTRY_OVERHEAD_BYTES), apiRequests: 0, activeMinutes: HOURS_PER_MONTH * 60 };
+  }
+  const apiRequests = e.producer === 'api-batch' ? dataRecords / e.eventsPerRequest : dataRecords;
+  return { kind: 'events', dataRecords, kinesisRecords: dataRecords, bytesPerKinesisRecord: bytes, apiRequests, activeMinutes: HOURS_PER_MONTH * 60 };
+}
+
+export function bulkFlow(workload: Workload): Flow {
+  const b = workload.bulk;
+  const dataRecords = b.snapshotsPerDay * b.rowsPerSnapshot * DAYS_PER_MONTH;
+  const wire = b.wireBytesPerRow ?? b.csvBytesPerRow * 2.5;
+  const perPack = b.packTargetBytes > 0 ? Math.max(1, Math.floor(b.packTargetBytes / wire)) : 1;
+  const minutesPerSnapshot = Math.max(1, Math.ceil(b.rowsPerSnapshot / COLLECTOR_ROWS_PER_SECOND / 60));
+  return {
+    kind: 'bulk',
+    dataRecords,
+    kinesisRecords: Math.ceil(dataRecords / perPack),
+    bytesPerKinesisRecord: perPack * wire,
+    apiRequests: 0,
+    activeMinutes: b.snapshotsPerDay * DAYS_PER_MONTH * minutesPerSnapshot,
+  };
+}
+
+const bytesOf = (flow: Flow) => flow.kinesisRecords * flow.bytesPerKinesisRecord;
+/** Bytes billed when every record is rounded up to `increment`. */
+const roundedBytes = (flow: Flow, increment: number) => flow.kinesisRecords * Math.ceil(flow.bytesPerKinesisRecord / increment) * increment;
+const money = (n: number) => Math.round(n * 100) / 100;
+
+/** Kinesis shards a flow needs at ≤ 75 % of the binding limit (1 MiB/s or 1,000 records/s) at its average rate. */
+export function shardsNeeded(flow: Flow): number {
+  const seconds = flow.activeMinutes * 60;
+  if (seconds === 0 || flow.kinesisRecords === 0) return 0;
+  const bytesPerSecond = bytesOf(flow) / seconds;
+  const recordsPerSecond = flow.kinesisRecords / seconds;
+  return Math.max(1, Math.ceil(Math.max(bytesPerSecond / MiB, recordsPerSecond / 1_000) / 0.75));
+}
+
+/** The monthly estimate of a deployment (from its synthesized stacks) under a workload. */
+export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, prices: PriceTable): CostEstimate {
+  const flows = [eventFlow(workload), bulkFlow(workload)].filter((f) => f.dataRecords > 0);
+  const lines: CostLine[] = [];
+  const add = (service: string, monthlyUsd: number, detail: string) => lines.push({ service, monthlyUsd: money(monthlyUsd), detail });
+  const streamFor = (flow: Flow) => facts.streams.find((s) => (flow.kind === 'events' ? s.name.endsWith('-events') : !s.name.endsWith('-events')));
+
+  // Kinesis: every deployed stream costs its hours; data costs follow the mode.
+  let kinesis = 0;
+  const kinesisDetail: string[] = [];
+  for (const stream of facts.streams) {
+    const flow = flows.find((f) => streamFor(f) === stream);
+    if (stream.mode === 'ON_DEMAND') {
+      const ingestGb = flow ? roundedBytes(flow, 1024) / GB : 0;
+      const readGb = flow ? bytesOf(flow) / GB : 0;
+      kinesis += HOURS_PER_MONTH * prices.kinesis.onDemandStreamHour + ingestGb * prices.kinesis.onDemandIngestPerGb + readGb * prices.kinesis.onDemandRetrievalPerGb;
+      kinesisDetail.push(`${stream.name}: on-demand, ${ingestGb.toFixed(1)} GB in`);
+    } else {
+      const putUnits = flow ? flow.kinesisRecords * Math.ceil(flow.bytesPerKinesisRecord / 25_600) : 0;
+      kinesis += stream.shards * HOURS_PER_MONTH * prices.kinesis.provisionedShardHour + (putUnits / 1e6) * prices.kinesis.provisionedPutPayloadUnitsPerMillion;
+      kinesisDetail.push(`${stream.name}: ${stream.shards} shards${flow ? `, needs ${shardsNeeded(flow)}` : ''}`);
+    }
+  }
+  add('Kinesis Data Streams', kinesis, kinesisDetail.join('; '));
+
+  // Firehose and the transform Lambda, per flow with a delivery stream.
+  let firehose = 0;
+  let lambdaUsd = 0;
+  let invocations = 0;
+  const firehoseDetail: string[] = [];
+  const delivery = facts.deliveryStreams[0];
+  const memoryGb = (facts.lambdas.find((l) => l.name.includes('transform'))?.memoryMb ?? 1024) / 1024;
+  for (const flow of flows) {
+    const billedGb = roundedBytes(flow, prices.firehose.billingIncrementBytes) / GB;
+    const dataGb = bytesOf(flow) / GB;
+    const bufferSeconds = delivery?.bufferSeconds ?? 60;
+    const objects = ((flow.activeMinutes * 60) / bufferSeconds) * (delivery?.backup ? 2 : 1);
+    firehose +=
+      billedGb * prices.firehose.ingestionPerGb +
+      (delivery?.formatConversion ? billedGb * prices.firehose.formatConversionPerGb : 0) +
+      (delivery?.dynamicPartitioning ? dataGb * prices.firehose.dynamicPartitioningPerGb + (objects / 1000) * prices.firehose.dynamicPartitioningPerThousandObjects : 0);
+    firehoseDetail.push(`${flow.kind}: ${(flow.kinesisRecords / 1e6).toFixed(2)} M records, ${billedGb.toFixed(1)} GB billed for ${dataGb.toFixed(1)} GB of data`);
+    const flowInvocations = Math.max(bytesOf(flow) / MiB, flow.activeMinutes);
+    const seconds = (flowInvocations * TRANSFORM_MS_FIXED + (bytesOf(flow) / MiB) * TRANSFORM_MS_PER_MB) / 1000;
+    invocations += flowInvocations;
+    lambdaUsd += (flowInvocations / 1e6) * prices.lambda.requestsPerMillion + seconds * memoryGb * prices.lambda.gbSecondArm;
+  }
+  add('Firehose (ingestion, Parquet conversion, dynamic partitioning)', firehose, firehoseDetail.join('; '));
+  add('Lambda transform', lambdaUsd, `${Math.round(invocations).toLocaleString('en')} invocations of ${Math.round(memoryGb * 1024)} MB (arm64)`);
+
+  const apiRequests = flows.reduce((sum, f) => sum + f.apiRequests, 0);
+  add('API Gateway (REST)', (apiRequests / 1e6) * prices.apiGateway.restRequestsPerMillion, `${(apiRequests / 1e6).toFixed(1)} M requests`);
+
+  // S3 storage at steady state (the retention window full), with the lifecycle rules deployed.
+  const months = workload.retentionMonths;
+  const standardMonths = (days: number) => Math.min(months, days > 0 ? days / DAYS_PER_MONTH : months);
+  let storageStandardGb = 0;
+  let storageGlacierGb = 0;
+  for (const flow of flows) {
+    const curated = (bytesOf(flow) / GB) * PARQUET_RATIO;
+    const backup = (bytesOf(flow) / GB) * BACKUP_GZIP_RATIO;
+    storageStandardGb += curated * months + backup * standardMonths(facts.lifecycle.rawDataToGlacierDays);
+    storageGlacierGb += backup * (months - standardMonths(facts.lifecycle.rawDataToGlacierDays));
+  }
+  const rawVendorGb = (workload.bulk.snapshotsPerDay * workload.bulk.rowsPerSnapshot * workload.bulk.csvBytesPerRow * workload.bulk.compressedRatio * DAYS_PER_MONTH) / GB;
+  storageStandardGb += rawVendorGb * standardMonths(facts.lifecycle.rawToGlacierDays);
+  storageGlacierGb += rawVendorGb * (months - standardMonths(facts.lifecycle.rawToGlacierDays));
+  const putRequests = flows.reduce((sum, f) => sum + ((f.activeMinutes * 60) / (delivery?.bufferSeconds ?? 60)) * 2, 0);
+  add(
+    'S3 (storage at steady state, requests)',
+    storageStandardGb * prices.s3.standardGbMonth + storageGlacierGb * prices.s3.glacierFlexibleGbMonth + (putRequests / 1000) * prices.s3.putPerThousand,
+    `${storageStandardGb.toFixed(0)} GB Standard, ${storageGlacierGb.toFixed(0)} GB Glacier after ${months} months`,
+  );
+
+  const scannedTb = (workload.queries.perDay * DAYS_PER_MONTH * Math.max(workload.queries.bytesScannedPerQuery, prices.athena.minimumBytesPerQuery)) / 1024 ** 4;
+  add('Athena', scannedTb * prices.athena.perTbScanned, `${scannedTb.toFixed(2)} TB scanned`);
+
+  const crawlerDpuHours = facts.crawlers * DAYS_PER_MONTH * 2 * (prices.glue.crawlerMinimumMinutes / 60);
+  const jobDpuHours = facts.glueJobCapacityDpu * DAYS_PER_MONTH * (5 / 60);
+  add('Glue (crawler, versioned-SQL job)', (crawlerDpuHours + jobDpuHours) * prices.glue.dpuHour, `${facts.crawlers} crawler(s) daily, SQL job daily`);
+
+  const ec2 = facts.instances.reduce((sum, i) => sum + (prices.ec2.instanceHour[i.type] ?? 0) * HOURS_PER_MONTH + i.volumeGb * prices.ec2.gp3GbMonth, 0);
+  add('EC2 collector (instance + gp3)', ec2, facts.instances.map((i) => `${i.type} + ${i.volumeGb} GB`).join(', '));
+
+  const vendorGb = rawVendorGb;
+  const endpointGb = flows.filter((f) => f.kind === 'bulk').reduce((sum, f) => sum + bytesOf(f) / GB, 0);
+  add(
+    'VPC (NAT, interface endpoints)',
+    facts.natGateways * HOURS_PER_MONTH * prices.vpc.natGatewayHour +
+      (facts.natGateways > 0 ? vendorGb * prices.vpc.natPerGb : 0) +
+      facts.interfaceEndpoints * facts.availabilityZones * HOURS_PER_MONTH * prices.vpc.interfaceEndpointHourPerAz +
+      endpointGb * prices.vpc.interfaceEndpointPerGb,
+    `${facts.natGateways} NAT, ${facts.interfaceEndpoints} interface endpoints × ${facts.availabilityZones} AZs`,
+  );
+
+  const logsGb = (invocations * 2_048) / GB;
+  add('CloudWatch (alarms, dashboard, logs)', facts.alarms * prices.cloudwatch.alarmMonth + facts.dashboards * prices.cloudwatch.dashboardMonth + logsGb * prices.cloudwatch.logsIngestPerGb, `${facts.alarms} alarms`);
+  add('KMS', facts.kmsKeys * prices.kms.keyMonth, `${facts.kmsKeys} key(s)`);
+
+  const monthlyUsd = money(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
+  const recordsPerMonth = flows.reduce((sum, f) => sum + f.dataRecords, 0);
+  return {
+    workload: workload.name,
+    environment: facts.environment,
+    priceVersion: prices.version,
+    region: prices.region,
+    lines,
+    monthlyUsd,
+    recordsPerMonth,
+    usdPerMillionRecords: recordsPerMonth > 0 ? Math.round((monthlyUsd / (recordsPerMonth / 1e6)) * 10_000) / 10_000 : 0,
+    assumptions: [
+      `${HOURS_PER_MONTH} hours per month; first pricing tier; prices ${prices.version} for ${prices.region} (${prices.note})`,
+      `Firehose bills each record rounded up to ${prices.firehose.billingIncrementBytes} bytes; format conversion is charged on the same billed volume (conservative)`,
+      `Kinesis on-demand bills each record rounded up to 1 KB`,
+      `curated Parquet = ${PARQUET_RATIO} × the NDJSON size; source backup gzip = ${BACKUP_GZIP_RATIO} ×`,
+      `transform: ${TRANSFORM_MS_FIXED} ms + ${TRANSFORM_MS_PER_MB} ms per MB, ≥ 1 invocation per active minute`,
+      `bulk rows on the wire: ${workload.bulk.wireBytesPerRow ?? workload.bulk.csvBytesPerRow * 2.5} bytes (pack entry JSON)`,
+    ],
+  };
+}
+
+/** Capacity view of a workload: shards, Lambda concurrency, and the time to ingest a bulk snapshot. */
+export function capacity(facts: DeploymentFacts, workload: Workload): Record<string, string | number> {
+  const events = eventFlow(workload);
+  const bulk = bulkFlow(workload);
+  const bulkStream = facts.streams.find((s) => !s.name.endsWith('-events'));
+  const bulkBytes = (workload.bulk.rowsPerSnapshot * (workload.bulk.wireBytesPerRow ?? workload.bulk.csvBytesPerRow * 2.5));
+  const bulkRecords = bulk.dataRecords > 0 ? bulk.kinesisRecords / (workload.bulk.snapshotsPerDay * DAYS_PER_MONTH) : 0;
+  // On-demand streams start at 4 MiB/s and 4,000 records/s of write capacity.
+  const writeShards = bulkStream?.mode === 'PROVISIONED' ? bulkStream.shards : 4;
+  const kinesisSeconds = Math.max(bulkBytes / (writeShards * MiB), bulkRecords / (writeShards * 1_000));
+  return {
+    'event shards needed (≤ 75 %)': shardsNeeded(events),
+    'event Lambda concurrency': Math.max(1, Math.ceil(((bytesOf(events) / SECONDS_PER_MONTH / MiB) * (TRANSFORM_MS_PER_MB + TRANSFORM_MS_FIXED)) / 1000)),
+    'collector instance': facts.instances[0]?.type ?? 'none',
+    'bulk snapshot: parse minutes': Math.round((workload.bulk.rowsPerSnapshot / COLLECTOR_ROWS_PER_SECOND / 60) * 10) / 10,
+    [`bulk snapshot: Kinesis minutes at ${writeShards} shard(s) of write capacity`]: Math.round((kinesisSeconds / 60) * 10) / 10,
+  };
+}

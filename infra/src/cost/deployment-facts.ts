@@ -1,0 +1,81 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** What the cost model needs to know about a deployment, read from its synthesized stacks. */
+export interface DeploymentFacts {
+  environment: string;
+  streams: Array<{ name: string; mode: 'ON_DEMAND' | 'PROVISIONED'; shards: number }>;
+  deliveryStreams: Array<{ name: string; dynamicPartitioning: boolean; formatConversion: boolean; backup: boolean; bufferSeconds: number }>;
+  lambdas: Array<{ name: string; memoryMb: number; arm: boolean }>;
+  natGateways: number;
+  interfaceEndpoints: number;
+  availabilityZones: number;
+  instances: Array<{ type: string; volumeGb: number }>;
+  alarms: number;
+  dashboards: number;
+  kmsKeys: number;
+  crawlers: number;
+  glueJobCapacityDpu: number;
+  lifecycle: { rawToGlacierDays: number; rawDataToGlacierDays: number; errorsExpireDays: number };
+  restApis: number;
+}
+
+type Json = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+
+/** Raised when the synthesized stacks are missing: run `npm run synth` first. */
+export class MissingSynthError extends Error {
+  constructor(directory: string, environment: string) {
+    super(`no synthesized stacks for "${environment}" in ${directory}: run \`npm run synth\` first`);
+    this.name = 'MissingSynthError';
+  }
+}
+
+/** Reads `cdktf.out/stacks/<project>-<environment>-*` into facts. */
+export function readDeploymentFacts(cdktfOut: string, environment: string): DeploymentFacts {
+  const stacksDir = path.join(cdktfOut, 'stacks');
+  const names = existsSync(stacksDir) ? readdirSync(stacksDir).filter((name) => name.includes(`-${environment}-`)) : [];
+  if (names.length === 0) throw new MissingSynthError(stacksDir, environment);
+  const stacks = names.map((name) => JSON.parse(readFileSync(path.join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as Json);
+  const all = (type: string) => stacks.flatMap((s) => Object.values(s.resource?.[type] ?? {}));
+  const lifecycleRules = all('aws_s3_bucket_lifecycle_configuration').flatMap((l) => (l.rule as Array<Record<string, unknown>>) ?? []);
+  const ruleDays = (id: string, field: 'transition' | 'expiration') => {
+    const rule = lifecycleRules.find((r) => r.id === id);
+    return Number((rule?.[field] as Array<{ days: number }> | undefined)?.[0]?.days ?? 0);
+  };
+  return {
+    environment,
+    streams: all('aws_kinesis_stream').map((s) => {
+      const mode = (s.stream_mode_details as { stream_mode: 'ON_DEMAND' | 'PROVISIONED' }).stream_mode;
+      return { name: String(s.name), mode, shards: Number(s.shard_count ?? 0) };
+    }),
+    deliveryStreams: all('aws_kinesis_firehose_delivery_stream').map((d) => {
+      const s3 = d.extended_s3_configuration as Record<string, unknown>;
+      return {
+        name: String(d.name),
+        dynamicPartitioning: JSON.stringify(s3.dynamic_partitioning_configuration ?? {}).includes('"enabled":true'),
+        formatConversion: JSON.stringify(s3.data_format_conversion_configuration ?? {}).includes('"enabled":true'),
+        backup: s3.s3_backup_mode === 'Enabled',
+        bufferSeconds: Number(s3.buffering_interval ?? 300),
+      };
+    }),
+    lambdas: all('aws_lambda_function').map((f) => ({ name: String(f.function_name), memoryMb: Number(f.memory_size ?? 128), arm: JSON.stringify(f.architectures ?? []).includes('arm64') })),
+    natGateways: all('aws_nat_gateway').length,
+    interfaceEndpoints: all('aws_vpc_endpoint').filter((e) => e.vpc_endpoint_type === 'Interface').length,
+    availabilityZones: all('aws_subnet').filter((s) => JSON.stringify(s.tags ?? {}).includes('"tier":"private"')).length,
+    instances: all('aws_launch_template').map((t) => ({
+      type: String(t.instance_type),
+      volumeGb: Number((t.block_device_mappings as Array<{ ebs: { volume_size: number } }>)[0]?.ebs.volume_size ?? 0),
+    })),
+    alarms: all('aws_cloudwatch_metric_alarm').length,
+    dashboards: all('aws_cloudwatch_dashboard').length,
+    kmsKeys: all('aws_kms_key').length,
+    crawlers: all('aws_glue_crawler').length,
+    glueJobCapacityDpu: all('aws_glue_job').reduce((sum, job) => sum + Number(job.max_capacity ?? 0), 0),
+    lifecycle: {
+      rawToGlacierDays: ruleDays('raw-to-glacier', 'transition'),
+      rawDataToGlacierDays: ruleDays('raw-data-to-glacier', 'transition'),
+      errorsExpireDays: ruleDays('errors-expire', 'expiration'),
+    },
+    restApis: all('aws_api_gateway_rest_api').length,
+  };
+}

@@ -1,0 +1,103 @@
+import { App } from 'cdktf';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildEnvironment } from '../../src/app';
+import { loadEnvironmentConfig, type EnvironmentConfig } from '../../src/config/environment-config';
+import { loadJson, priceTableSchema, workloadSchema, type Workload } from '../../src/cost/cost-inputs';
+import { bulkFlow, estimateMonthlyCost, eventFlow, shardsNeeded } from '../../src/cost/cost-model';
+import { readDeploymentFacts, type DeploymentFacts } from '../../src/cost/deployment-facts';
+
+const COST_DIR = path.resolve(__dirname, '../../cost');
+const prices = loadJson(path.join(COST_DIR, 'prices/ap-northeast-2-2026-11.json'), priceTableSchema);
+const workload = (name: string): Workload => loadJson(path.join(COST_DIR, 'workloads', name), workloadSchema);
+
+const minimalFacts: DeploymentFacts = {
+  environment: 'test',
+  streams: [{ name: 'x-test-events', mode: 'PROVISIONED', shards: 1 }],
+  deliveryStreams: [{ name: 'x', dynamicPartitioning: true, formatConversion: true, backup: true, bufferSeconds: 60 }],
+  lambdas: [{ name: 'x-transform-events', memoryMb: 1024, arm: true }],
+  natGateways: 0,
+  interfaceEndpoints: 0,
+  availabilityZones: 2,
+  instances: [],
+  alarms: 0,
+  dashboards: 0,
+  kmsKeys: 0,
+  crawlers: 0,
+  glueJobCapacityDpu: 0,
+  lifecycle: { rawToGlacierDays: 30, rawDataToGlacierDays: 30, errorsExpireDays: 90 },
+  restApis: 1,
+};
+
+describe('cost model arithmetic on fixed inputs', () => {
+  test('1 KB events: each is its own record, billed as 5 KB by Firehose; packing puts 4 in one ≤ 5,000-byte record', () => {
+    const single = eventFlow(workload('events-100rps-1kb.json'));
+    expect(single.dataRecords).toBe(100 * 730 * 3600);
+    expect(single).toMatchObject({ kinesisRecords: 262_800_000, bytesPerKinesisRecord: 1025, apiRequests: 262_800_000 });
+    const packed = eventFlow(workload('events-100rps-1kb-sdk-packed.json'));
+    expect(packed.kinesisRecords).toBe(65_700_000);
+    expect(packed.bytesPerKinesisRecord).toBe(4 * 1085);
+    expect(eventFlow(workload('events-100rps-1kb-batched.json')).apiRequests).toBe(2_628_000);
+  });
+
+  test('API Gateway costs $3.50 per million requests; the Firehose line follows the 5 KB rounding', () => {
+    const estimate = estimateMonthlyCost(minimalFacts, workload('events-100rps-1kb.json'), prices);
+    const line = (name: string) => estimate.lines.find((l) => l.service.startsWith(name))!.monthlyUsd;
+    expect(line('API Gateway')).toBe(919.8);
+    // 262.8 M records × 5,120 bytes = 1,253.1 GiB at (0.035 + 0.022) plus 250.9 GiB × 0.024 plus objects.
+    const billedGb = (262_800_000 * 5_120) / 1024 ** 3;
+    const dataGb = (262_800_000 * 1_025) / 1024 ** 3;
+    const objects = ((730 * 3600) / 60) * 2;
+    expect(line('Firehose')).toBeCloseTo(billedGb * 0.057 + dataGb * 0.024 + (objects / 1000) * 0.006, 1);
+    // One provisioned shard for the month plus PUT payload units (one 25 KB unit per record).
+    expect(line('Kinesis')).toBeCloseTo(730 * 0.0179 + 262.8 * 0.0195, 2);
+    expect(estimate.usdPerMillionRecords).toBeCloseTo(estimate.monthlyUsd / 262.8, 3);
+  });
+
+  test('packing 20 M bulk rows cuts Kinesis records ~10× and the Firehose bill ~7×', () => {
+    const packed = bulkFlow(workload('bulk-20m-daily.json'));
+    const unpacked = bulkFlow(workload('bulk-20m-daily-unpacked.json'));
+    expect(unpacked.kinesisRecords / packed.kinesisRecords).toBeCloseTo(10, 0);
+    const firehose = (name: string) =>
+      estimateMonthlyCost({ ...minimalFacts, streams: [{ name: 'x-test-app-market-daily', mode: 'ON_DEMAND', shards: 0 }] }, workload(name), prices).lines.find((l) =>
+        l.service.startsWith('Firehose'),
+      )!.monthlyUsd;
+    expect(firehose('bulk-20m-daily-unpacked.json') / firehose('bulk-20m-daily.json')).toBeGreaterThan(5);
+  });
+
+  test('shards needed follow the binding limit at 75 %', () => {
+    expect(shardsNeeded(eventFlow(workload('events-100rps-1kb.json')))).toBe(1);
+    expect(shardsNeeded({ ...eventFlow(workload('events-100rps-1kb.json')), kinesisRecords: 2_000 * 730 * 3600 })).toBe(3);
+  });
+});
+
+describe('the model reads real synthesized stacks', () => {
+  const synthTo = (config: EnvironmentConfig) => {
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'cost-synth-'));
+    const app = new App({ outdir });
+    buildEnvironment(app, config);
+    app.synth();
+    return outdir;
+  };
+
+  test('switching the streams from on-demand to provisioned changes the Kinesis estimate', () => {
+    const dev = loadEnvironmentConfig('dev');
+    const onDemandDir = synthTo(dev);
+    const provisionedDir = synthTo({ ...dev, streaming: { mode: 'provisioned', shardCount: 1, retentionHours: 24 } });
+    try {
+      const onDemand = readDeploymentFacts(onDemandDir, 'dev');
+      const provisioned = readDeploymentFacts(provisionedDir, 'dev');
+      expect(onDemand.streams.every((s) => s.mode === 'ON_DEMAND')).toBe(true);
+      expect(provisioned.streams.every((s) => s.mode === 'PROVISIONED' && s.shards === 1)).toBe(true);
+      expect(onDemand).toMatchObject({ natGateways: 0, interfaceEndpoints: 8, availabilityZones: 2, instances: [{ type: 'm7i.large', volumeGb: 23 }] });
+      const kinesis = (facts: DeploymentFacts) =>
+        estimateMonthlyCost(facts, workload('events-100rps-1kb-sdk-packed.json'), prices).lines.find((l) => l.service === 'Kinesis Data Streams')!.monthlyUsd;
+      expect(kinesis(onDemand)).toBeGreaterThan(100);
+      expect(kinesis(provisioned)).toBeLessThan(30);
+    } finally {
+      rmSync(onDemandDir, { recursive: true, force: true });
+      rmSync(provisionedDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
