@@ -14,10 +14,12 @@ const program = new Command('cost')
   .option('--cdktf-out <dir>', 'synthesized stacks', path.join(root, 'cdktf.out'))
   .option('--json', 'print JSON')
   .action((flags: { env: string; workload: string[]; prices: string; cdktfOut: string; json?: boolean }) => {
-    const prices = loadJson(flags.prices, priceTableSchema);
-    const facts = readDeploymentFacts(flags.cdktfOut, flags.env);
+    // npm runs workspace scripts in the workspace folder; paths given on the command line are relative to where npm was called.
+    const fromCaller = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+    const prices = loadJson(fromCaller(flags.prices), priceTableSchema);
+    const facts = readDeploymentFacts(fromCaller(flags.cdktfOut), flags.env);
     for (const file of flags.workload) {
-      const workload = loadJson(file, workloadSchema);
+      const workload = loadJson(fromCaller(file), workloadSchema);
       const estimate = estimateMonthlyCost(facts, workload, prices);
       const view = capacity(facts, workload);
       if (flags.json) {
