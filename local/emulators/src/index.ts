@@ -1,2 +1,3 @@
 export * from './kinesis-emulator';
 export * from './s3-emulator';
+export * from './kinesis-fault-proxy';
