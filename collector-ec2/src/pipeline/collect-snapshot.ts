@@ -34,6 +34,8 @@ export interface CollectOptions {
   apiKey: string;
   /** Absent: validate only (no Kinesis). */
   producer?: KinesisProducer;
+  /** Multipart part size of the raw archive upload. @default 16 MiB */
+  archivePartSizeBytes?: number;
   /** Fetch the JSON v1.3 API pages too. @default true when the manifest has an api section */
   includeApi?: boolean;
   onEvent?: (event: CollectEvent) => void;
@@ -102,7 +104,14 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
       }
       if (!state.archived) {
         const key = rawArchiveKey(manifest.dataset, snapshot, vendorFile.file);
-        const result = await archiveRawFile({ s3: options.s3, bucket: options.lakeBucket, key, path: localPath, sha256: state.downloaded.sha256 });
+        const result = await archiveRawFile({
+          s3: options.s3,
+          bucket: options.lakeBucket,
+          key,
+          path: localPath,
+          sha256: state.downloaded.sha256,
+          ...(options.archivePartSizeBytes ? { partSizeBytes: options.archivePartSizeBytes } : {}),
+        });
         state.archived = { key: result.key };
         await checkpoint.save();
       }

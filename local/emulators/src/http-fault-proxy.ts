@@ -1,0 +1,77 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Which requests fail, how often, and with what answer. */
+export interface HttpFault {
+  /** Method and path test, e.g. PUT on keys under raw/. */
+  matches: (method: string, path: string) => boolean;
+  /** Matching requests to fail before letting them through. */
+  times: number;
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
+/**
+ * A pass-through proxy that fails chosen requests (e.g. S3 multipart part uploads) a given number
+ * of times. The Host header is forwarded unchanged, so SigV4 signatures stay valid.
+ */
+export class HttpFaultProxy {
+  private server: http.Server | undefined;
+  private readonly remaining: number[];
+  readonly stats = { forwarded: 0, failed: 0 };
+
+  constructor(
+    private readonly target: string,
+    private readonly faults: HttpFault[],
+  ) {
+    this.remaining = faults.map((f) => f.times);
+  }
+
+  async start(port = 0): Promise<string> {
+    this.server = http.createServer((request, response) => this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    return this.endpoint;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const index = this.faults.findIndex((f, i) => this.remaining[i]! > 0 && f.matches(request.method ?? 'GET', request.url ?? '/'));
+    if (index !== -1) {
+      this.remaining[index]!--;
+      this.stats.failed++;
+      const fault = this.faults[index]!;
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/xml', 'content-length': Buffer.byteLength(fault.body) });
+        response.end(fault.body);
+      });
+      return;
+    }
+    this.stats.forwarded++;
+    const target = new URL(this.target);
+    const upstream = http.request({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    });
+    upstream.on('error', () => {
+      if (!response.headersSent) response.writeHead(502);
+      response.end();
+    });
+    request.pipe(upstream);
+  }
+}
+
+/** The XML body S3 sends with a 500. */
+export const S3_INTERNAL_ERROR = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again. (injected)</Message></Error>';
