@@ -1,5 +1,4 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,9 +34,13 @@ export class DeliveryWriter {
     private readonly deliveryStreamName: string,
   ) {}
 
-  private objectName(at: Date, extension: string): string {
+  /**
+   * Object name: stream, delivery time and an id stable across retries of the same delivery, so a
+   * retried delivery overwrites its own objects instead of duplicating them.
+   */
+  private objectName(at: Date, deliveryId: string, extension: string): string {
     const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    return `${this.deliveryStreamName}-1-${stamp}-${randomUUID()}${extension}`;
+    return `${this.deliveryStreamName}-1-${stamp}-${deliveryId}${extension}`;
   }
 
   private async put(key: string, body: Buffer | string, contentType: string): Promise<string> {
@@ -46,15 +49,15 @@ export class DeliveryWriter {
   }
 
   /** Source backup: the records exactly as they arrived, concatenated, under raw-data/yyyy/MM/dd/HH/. */
-  async writeBackup(at: Date, records: Buffer[]): Promise<string> {
-    return this.put(`${evaluatePrefix(FIREHOSE_BACKUP_PREFIX, { at })}${this.objectName(at, '')}`, Buffer.concat(records), 'application/octet-stream');
+  async writeBackup(at: Date, deliveryId: string, records: Buffer[]): Promise<string> {
+    return this.put(`${evaluatePrefix(FIREHOSE_BACKUP_PREFIX, { at })}${this.objectName(at, deliveryId, '')}`, Buffer.concat(records), 'application/octet-stream');
   }
 
   /**
    * Record format conversion: NDJSON from the transform → Parquet with the dataset's exact column
    * types (DuckDB), under curated/dataset=…/dt=…/ (dynamic partitioning).
    */
-  async writeCurated(at: Date, dataset: string, dt: string, ndjson: string): Promise<string> {
+  async writeCurated(at: Date, deliveryId: string, dataset: string, dt: string, ndjson: string): Promise<string> {
     const runtime = datasetRuntime(dataset);
     if (!runtime) throw new Error(`no schema for dataset "${dataset}"`);
     const directory = await mkdtemp(path.join(os.tmpdir(), 'firehose-convert-'));
@@ -66,7 +69,7 @@ export class DeliveryWriter {
         `COPY (SELECT * FROM read_json(${sqlLiteral(jsonPath)}, format = 'newline_delimited', columns = ${duckdbJsonColumns(runtime.dataset)})) ` +
           `TO ${sqlLiteral(parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
       );
-      const key = `${evaluatePrefix(FIREHOSE_CURATED_PREFIX, { at, partitionKeys: { dataset, dt } })}${this.objectName(at, '.parquet')}`;
+      const key = `${evaluatePrefix(FIREHOSE_CURATED_PREFIX, { at, partitionKeys: { dataset, dt } })}${this.objectName(at, deliveryId, '.parquet')}`;
       return await this.put(key, await readFile(parquetPath), 'application/vnd.apache.parquet');
     } finally {
       await rm(directory, { recursive: true, force: true });
@@ -74,8 +77,8 @@ export class DeliveryWriter {
   }
 
   /** Error output: one Firehose error record per line under errors/<error-output-type>/dt=…/. */
-  async writeErrors(at: Date, errorOutputType: string, records: FirehoseErrorRecord[]): Promise<string> {
-    const key = `${evaluatePrefix(FIREHOSE_ERROR_PREFIX, { at, errorOutputType })}${this.objectName(at, '')}`;
+  async writeErrors(at: Date, deliveryId: string, errorOutputType: string, records: FirehoseErrorRecord[]): Promise<string> {
+    const key = `${evaluatePrefix(FIREHOSE_ERROR_PREFIX, { at, errorOutputType })}${this.objectName(at, deliveryId, '')}`;
     return this.put(key, records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'application/x-ndjson');
   }
 }

@@ -41,6 +41,8 @@ export interface DeliveryCounters {
   failedRows: Record<string, number>;
   droppedKinesisRecords: number;
   invocationFailures: number;
+  /** Deliveries that failed to write to S3 and were retried. */
+  deliveryRetries: number;
   lastDeliveryAt: string | undefined;
 }
 
@@ -74,6 +76,8 @@ export class FirehoseRunner {
   private running = false;
   private loop: Promise<void> | undefined;
   private sequence = 0;
+  /** Delivery time of a batch whose delivery failed: its retry reuses it, so object keys stay the same. */
+  private retryAt: Date | undefined;
   /** Polling and delivery are serialised: the loop, drainNow and stop never overlap. */
   private exclusive: Promise<unknown> = Promise.resolve();
   readonly counters: DeliveryCounters = {
@@ -83,6 +87,7 @@ export class FirehoseRunner {
     failedRows: {},
     droppedKinesisRecords: 0,
     invocationFailures: 0,
+    deliveryRetries: 0,
     lastDeliveryAt: undefined,
   };
 
@@ -144,7 +149,15 @@ export class FirehoseRunner {
         const records = await this.reader.poll();
         this.append(records);
         const due = this.buffer.length > 0 && (this.bufferBytes >= sizeBytes || Date.now() - this.bufferStartedAt >= intervalMs);
-        if (due) await this.deliver();
+        if (due) {
+          try {
+            await this.deliver();
+          } catch {
+            // Like Firehose, keep retrying S3 delivery; the batch is back in the buffer (see deliver).
+            this.counters.deliveryRetries++;
+            return true;
+          }
+        }
         return records.length === 0 && !due;
       });
       if (idle) await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 200));
@@ -179,7 +192,8 @@ export class FirehoseRunner {
     const positions = { ...this.reader.readPositions };
     this.buffer = [];
     this.bufferBytes = 0;
-    const at = new Date();
+    const at = this.retryAt ?? new Date();
+    const deliveryId = `${batch[0]!.shardId.replace('shardId-', '')}-${batch[0]!.record.SequenceNumber}`;
     const records: FirehoseTransformationRecord[] = batch.map(({ shardId, record }) => ({
       recordId: `${record.SequenceNumber}${String(++this.sequence).padStart(12, '0')}`,
       approximateArrivalTimestamp: record.ApproximateArrivalTimestamp!.getTime(),
@@ -202,16 +216,31 @@ export class FirehoseRunner {
     const sourceById = new Map(records.map((r, i) => [r.recordId, { record: r, data: batch[i]!.record.Data! }]));
     const errors: FirehoseErrorRecord[] = [];
     const curated = new Map<string, { dataset: string; dt: string; ndjson: string[] }>();
-    for (const chunk of this.invocationChunks(records)) {
-      this.applyOutcome({ ...event, records: chunk }, await this.invokeWithRetries({ ...event, records: chunk }), sourceById, errors, curated, at);
+    const curatedCounts: Record<string, number> = {};
+    const countersBefore = { failedRows: { ...this.counters.failedRows }, dropped: this.counters.droppedKinesisRecords };
+    try {
+      for (const chunk of this.invocationChunks(records)) {
+        this.applyOutcome({ ...event, records: chunk }, await this.invokeWithRetries({ ...event, records: chunk }), sourceById, errors, curated, at);
+      }
+      await this.writer.writeBackup(at, deliveryId, batch.map((b) => Buffer.from(b.record.Data!)));
+      for (const group of curated.values()) {
+        const text = group.ndjson.join('');
+        await this.writer.writeCurated(at, deliveryId, group.dataset, group.dt, text);
+        add(curatedCounts, group.dataset, text.split('\n').length - 1);
+      }
+      if (errors.length > 0) await this.writer.writeErrors(at, deliveryId, 'processing-failed', errors);
+    } catch (error) {
+      // Nothing is checkpointed: the batch goes back to the front of the buffer and its retry
+      // rewrites the same object keys (same delivery time and id), so nothing is doubled.
+      this.buffer = [...batch, ...this.buffer];
+      this.bufferBytes += batch.reduce((sum, b) => sum + b.record.Data!.length, 0);
+      this.retryAt = at;
+      this.counters.failedRows = countersBefore.failedRows;
+      this.counters.droppedKinesisRecords = countersBefore.dropped;
+      throw error;
     }
-    await this.writer.writeBackup(at, batch.map((b) => Buffer.from(b.record.Data!)));
-    for (const group of curated.values()) {
-      const text = group.ndjson.join('');
-      await this.writer.writeCurated(at, group.dataset, group.dt, text);
-      add(this.counters.curatedRows, group.dataset, text.split('\n').length - 1);
-    }
-    if (errors.length > 0) await this.writer.writeErrors(at, 'processing-failed', errors);
+    this.retryAt = undefined;
+    for (const [dataset, n] of Object.entries(curatedCounts)) add(this.counters.curatedRows, dataset, n);
     await this.checkpoints.commit(positions);
     this.counters.deliveries++;
     this.counters.lastDeliveryAt = at.toISOString();

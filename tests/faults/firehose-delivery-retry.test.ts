@@ -1,0 +1,74 @@
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { HttpFaultProxy, KinesisEmulator, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
+import { DuckDbSession, FirehoseRunner, LakeCatalog, REPO_PATHS, reconcile, TransformInvoker } from '@ingest-lake/local';
+
+/**
+ * S3 refuses the curated Parquet write (after the backup was written) several times in a row: the
+ * runner keeps the batch, checkpoints nothing, retries, and the lake ends with each record once.
+ */
+describe('fault: the Firehose runner cannot write to S3 for a while', () => {
+  let directory: string;
+  const kinesis = new KinesisEmulator();
+  let s3: S3Emulator;
+  let proxy: HttpFaultProxy;
+  let duckdb: DuckDbSession;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'fault-delivery-'));
+    s3 = new S3Emulator(path.join(directory, 's3'));
+    await Promise.all([kinesis.start(), s3.start()]);
+    await kinesis.createStream('retry', 2);
+    await s3.createBucket('lake');
+    proxy = new HttpFaultProxy(s3.endpoint, [
+      { matches: (method, url) => method === 'PUT' && url.includes('/curated/'), times: 9, status: 500, body: S3_INTERNAL_ERROR },
+    ]);
+    await proxy.start();
+    duckdb = await DuckDbSession.open();
+  });
+  afterAll(async () => {
+    duckdb.close();
+    await proxy.stop();
+    await Promise.all([kinesis.stop(), s3.stop()]);
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  test('the runner retries until S3 accepts; every record is curated once and the counts reconcile', async () => {
+    const client = kinesis.client();
+    for (let i = 0; i < 200; i++) {
+      await client.send(new PutRecordCommand({ StreamName: 'retry', PartitionKey: `k${i}`, Data: Buffer.from(`${JSON.stringify({ type: 'retry', i })}\n`) }));
+    }
+    const invoker = new TransformInvoker({ bundlePath: REPO_PATHS.transformBundle, functionName: 'retry-fn', environment: { DATASETS: 'events' } });
+    const runner = new FirehoseRunner({
+      name: 'retry',
+      kinesis: kinesis.client(),
+      streamName: 'retry',
+      s3: s3ClientFor(proxy.endpoint),
+      bucket: 'lake',
+      duckdb,
+      invoker,
+      checkpointFile: path.join(directory, 'retry.checkpoint.json'),
+      bufferIntervalSeconds: 0,
+      pollIntervalMs: 50,
+    });
+    await runner.start();
+    for (let i = 0; i < 200 && (runner.counters.curatedRows.events ?? 0) < 200; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await runner.stop();
+    await invoker.stop();
+    expect(proxy.stats.failed).toBe(9);
+    expect(runner.counters.deliveryRetries).toBeGreaterThan(0);
+    expect(runner.counters.curatedRows).toEqual({ events: 200 });
+    const catalog = await LakeCatalog.open(path.join(directory, 'cache'));
+    try {
+      await catalog.sync(s3.client(), 'lake');
+      await catalog.refresh();
+      expect(await catalog.query('SELECT count(*) AS n, count(DISTINCT _dedup_key) AS keys FROM events')).toEqual([{ n: '200', keys: '200' }]);
+      expect(await reconcile(catalog, { httpRequests: 0, collectorRows: 0, otherProducers: 200 }, 0)).toMatchObject({ reconciled: true, unexplained: 0 });
+    } finally {
+      catalog.close();
+    }
+    client.destroy();
+  });
+});
