@@ -6,6 +6,7 @@ import { kinesisClientFor, KinesisFaultProxy } from '@ingest-lake/local-emulator
 import { LakeCatalog, LocalStack, REPO_PATHS, reconcile } from '@ingest-lake/local';
 import { appMarket } from '@ingest-lake/shared';
 import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
+import { FAULT_SIZES } from '../support/fault-profile';
 
 /**
  * Kinesis refuses a fifth of the entries of every PutRecords call and throttles one call in ten
@@ -24,7 +25,7 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
     await stack.start();
     proxy = new KinesisFaultProxy({ target: stack.endpoints.kinesis, failRecordFraction: 0.2, throttleCallFraction: 0.1, seed: 7 });
     await proxy.start();
-    simulator = new VendorSimulator({ dataset: appMarket, snapshot: '2026-11-20', dataRows: 30_000, apiRecords: 1_000, apiKey: 'k', cacheDir: path.join(os.tmpdir(), 'ingest-lake-vendor-cache') });
+    simulator = new VendorSimulator({ dataset: appMarket, snapshot: '2026-11-20', dataRows: FAULT_SIZES.vendorRows, apiRecords: 1_000, apiKey: 'k', cacheDir: path.join(os.tmpdir(), 'ingest-lake-vendor-cache') });
     await simulator.start();
   });
   afterAll(async () => {
@@ -59,9 +60,9 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
       await catalog.refresh();
       const sent = report.files.find((f) => f.file === appMarket.dataFile.file)!.rowsSent + report.api!.recordsSent;
       const result = await reconcile(catalog, { httpRequests: 0, collectorRows: sent, otherProducers: 0 }, 0);
-      expect(result).toMatchObject({ recordsIn: 31_000, curatedRows: { app_market_daily: 31_000, events: 0 }, unexplained: 0, reconciled: true });
+      expect(result).toMatchObject({ recordsIn: FAULT_SIZES.vendorRows + 1_000, curatedRows: { app_market_daily: FAULT_SIZES.vendorRows + 1_000, events: 0 }, unexplained: 0, reconciled: true });
       // The API pages repeat 1,000 bulk rows: the deduplicated view counts each key once.
-      expect(await catalog.query('SELECT count(*) AS n FROM app_market_daily_deduplicated')).toEqual([{ n: '30000' }]);
+      expect(await catalog.query('SELECT count(*) AS n FROM app_market_daily_deduplicated')).toEqual([{ n: String(FAULT_SIZES.vendorRows) }]);
     } finally {
       catalog.close();
     }
