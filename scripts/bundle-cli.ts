@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS } from './esbuild-node-options';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -11,18 +12,9 @@ async function main(): Promise<void> {
   if (!entry || !outfile) throw new Error('usage: bundle-cli <entry.ts> <outfile.cjs>');
   await mkdir(path.dirname(outfile), { recursive: true });
   await build({
+    ...NODE_BUNDLE_OPTIONS,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'none',
-    logLevel: 'warning',
   });
   await chmod(outfile, 0o755);
   console.log(`${outfile} bundled`);

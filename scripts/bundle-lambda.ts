@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS } from './esbuild-node-options';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeDeterministicZip } from './deterministic-zip';
@@ -13,19 +14,10 @@ export async function bundleLambda(entry: string, outDir: string): Promise<{ sha
   await mkdir(outDir, { recursive: true });
   const outfile = path.join(outDir, 'index.js');
   await build({
+    ...NODE_BUNDLE_OPTIONS,
+    // The Lambda Node.js runtime ships SDK v3; bundling it anyway pins the version we test.
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'none',
-    // The Lambda Node.js runtime ships SDK v3; bundling it anyway pins the version we test.
-    logLevel: 'warning',
   });
   const asset = await writeDeterministicZip(path.join(outDir, 'lambda.zip'), [
     { sourcePath: outfile, nameInZip: 'index.js' },

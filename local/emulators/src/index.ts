@@ -2,3 +2,4 @@ export * from './kinesis-emulator';
 export * from './s3-emulator';
 export * from './kinesis-fault-proxy';
 export * from './http-fault-proxy';
+export * from './loopback-server';

@@ -4,7 +4,7 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, loopbackUrl } from './loopback-server';
 
 /** Credentials the emulators accept (they check the signature format, not the secret). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -28,16 +28,12 @@ export class KinesisEmulator {
   /** Starts on `port` (0 = any free port) and returns the endpoint URL. */
   async start(port = 0): Promise<string> {
     this.server = kinesalite({ createStreamMs: 20, deleteStreamMs: 20, updateStreamMs: 20, shardLimit: 100 });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(this.server, port);
     return this.endpoint;
   }
 
   get endpoint(): string {
-    if (!this.server) throw new Error('Kinesis emulator is not running');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return loopbackUrl(this.server);
   }
 
   client(options: { maxAttempts?: number } = {}): KinesisClient {
@@ -63,8 +59,6 @@ export class KinesisEmulator {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections?.();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }

@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { decodeRecord } from '@ingest-lake/shared';
+import { countDataRecords } from '@ingest-lake/shared';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from '@ingest-lake/firehose-transform';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
 import { DeliveryWriter, failureMessage, type FirehoseErrorRecord } from './delivery-writer';
@@ -48,16 +48,6 @@ export interface DeliveryCounters {
 
 function add(map: Record<string, number>, key: string, n: number): void {
   map[key] = (map[key] ?? 0) + n;
-}
-
-/** Data records inside a source record: a pack's entry count, else one. */
-function dataRecordCount(data: Uint8Array): number {
-  try {
-    const decoded = decodeRecord(data);
-    return decoded.kind === 'pack' ? decoded.entryLines.length : 1;
-  } catch {
-    return 1;
-  }
 }
 
 /**
@@ -284,7 +274,7 @@ export class FirehoseRunner {
     if (outcome instanceof InvocationError) {
       for (const r of records) {
         errors.push({ ...errorBase(r), errorCode: outcome.code, errorMessage: outcome.message, rawData: r.data });
-        add(this.counters.failedRows, outcome.code, dataRecordCount(sourceById.get(r.recordId)!.data));
+        add(this.counters.failedRows, outcome.code, countDataRecords(sourceById.get(r.recordId)!.data));
       }
     } else {
       for (const result of outcome.records) {
@@ -301,7 +291,7 @@ export class FirehoseRunner {
         } else {
           errors.push({ ...errorBase(source.record), errorCode: 'Lambda.ProcessingFailed', errorMessage: failureMessage(result.data), rawData: result.data });
           const reason = decodeFailureEnvelope(Buffer.from(result.data, 'base64'))?.error.reason ?? 'response_too_large';
-          add(this.counters.failedRows, reason, dataRecordCount(source.data));
+          add(this.counters.failedRows, reason, countDataRecords(source.data));
         }
       }
     }

@@ -1,7 +1,7 @@
 import { PutRecordCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, loopbackUrl } from '@ingest-lake/local-emulators';
 import { KINESIS_MAX_RECORD_BYTES, KINESIS_MAX_RECORDS_PER_PUT } from '@ingest-lake/shared';
 
 /**
@@ -35,24 +35,19 @@ export class IngestEndpoint {
 
   async start(port = 0): Promise<string> {
     this.server = http.createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(this.server, port);
     return this.url;
   }
 
   /** Base URL, e.g. `http://127.0.0.1:4600`; the stage URL is `<url>/PROD/v1`. */
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return loopbackUrl(this.server);
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {

@@ -1,4 +1,4 @@
-import { decodeRecord, sqlQueries, streamedDatasets } from '@ingest-lake/shared';
+import { countDataRecords, sqlQueries, streamedDatasets } from '@ingest-lake/shared';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
 import { renderDashboard, type DashboardPanel } from './dashboard';
 import type { LakeCatalog } from './lake-catalog';
@@ -26,13 +26,7 @@ export interface Reconciliation {
 /** Data records inside one failed Firehose record (its failure envelope holds the source bytes). */
 export function failedRecordRows(rawData: string): number {
   const envelope = decodeFailureEnvelope(Buffer.from(rawData, 'base64'));
-  const source = Buffer.from(envelope ? envelope.sourceData : rawData, 'base64');
-  try {
-    const decoded = decodeRecord(source);
-    return decoded.kind === 'pack' ? decoded.entryLines.length : 1;
-  } catch {
-    return 1;
-  }
+  return countDataRecords(Buffer.from(envelope ? envelope.sourceData : rawData, 'base64'));
 }
 
 /** Proves records in = curated + errors (+ documented drops), from what is in the lake. */

@@ -90,6 +90,16 @@ export function decodeRecord(data: Uint8Array): DecodedRecord {
   }
 }
 
+/** Data records inside one Kinesis record: a pack's entry count, else one (also for undecodable data). */
+export function countDataRecords(data: Uint8Array): number {
+  try {
+    const decoded = decodeRecord(data);
+    return decoded.kind === 'pack' ? decoded.entryLines.length : 1;
+  } catch {
+    return 1;
+  }
+}
+
 /** Parses one entry line of a pack; `index` is 0-based among entries (the line is index + 2). */
 export function parsePackEntry(line: string, index: number): PackEntry {
   let entry: unknown;

@@ -13,16 +13,21 @@ export interface Lineage {
 export type CuratedEncoder<R> = (record: R, lineage: Lineage) => string;
 
 /**
- * The JSON text of one column value. bigint and decimal values travel as strings in
- * JavaScript (no precision loss) and are written as JSON numbers here, which is what
- * Firehose's Parquet conversion and DuckDB's read_json expect for numeric columns.
+ * Code for the JSON text of one column value. bigint and decimal values travel as strings in
+ * JavaScript (no precision loss): the curated form writes them as JSON numbers (what Firehose's
+ * Parquet conversion and DuckDB's read_json expect), the wire form keeps them JSON strings so the
+ * transform parses them exactly. Canonical dates and timestamps need no escaping.
  */
-function valueExpression(column: ColumnDef, access: string): string {
+function valueExpression(column: ColumnDef, access: string, form: 'curated' | 'wire'): string {
   let present: string;
   switch (column.kind) {
     case 'bigint':
     case 'decimal':
-      present = access;
+      present = form === 'curated' ? access : `'"' + ${access} + '"'`;
+      break;
+    case 'date':
+    case 'timestamp':
+      present = `'"' + ${access} + '"'`;
       break;
     case 'int':
     case 'double':
@@ -56,7 +61,7 @@ export function compileCuratedEncoder<C extends ColumnMap>(dataset: Dataset<C>):
   }
   const parts = dataset.columnNames.map((name, i) => {
     const prefix = (i === 0 ? '{' : ',') + JSON.stringify(name) + ':';
-    return `${JSON.stringify(prefix)} + ${valueExpression(dataset.columns[name]!, `r[${JSON.stringify(name)}]`)}`;
+    return `${JSON.stringify(prefix)} + ${valueExpression(dataset.columns[name]!, `r[${JSON.stringify(name)}]`, 'curated')}`;
   });
   parts.push(`',"_dedup_key":' + S(l.dedupKey)`, `',"_ingested_at":' + S(l.ingestedAt)`, `',"_origin":' + S(l.origin)`);
   const source = `return function encode${dataset.name}(r, l) { return ${parts.join(' + ')} + '}\\n'; };`;
@@ -73,28 +78,8 @@ export type PackEntryEncoder<R> = (record: R, sourceLine: number) => string;
  */
 export function compilePackEntryEncoder<C extends ColumnMap>(dataset: Dataset<C>): PackEntryEncoder<RecordOf<Dataset<C>>> {
   const parts = dataset.columnNames.map((name, i) => {
-    const column = dataset.columns[name]!;
-    const access = `r[${JSON.stringify(name)}]`;
     const prefix = (i === 0 ? '{"r":{' : ',') + JSON.stringify(name) + ':';
-    let present: string;
-    switch (column.kind) {
-      case 'bigint':
-      case 'decimal':
-      case 'date':
-      case 'timestamp':
-        present = `'"' + ${access} + '"'`;
-        break;
-      case 'int':
-      case 'double':
-        present = `String(${access})`;
-        break;
-      case 'boolean':
-        present = `(${access} ? 'true' : 'false')`;
-        break;
-      default:
-        present = `S(${access})`;
-    }
-    return `${JSON.stringify(prefix)} + ${column.nullable ? `(${access} === null ? 'null' : ${present})` : present}`;
+    return `${JSON.stringify(prefix)} + ${valueExpression(dataset.columns[name]!, `r[${JSON.stringify(name)}]`, 'wire')}`;
   });
   const source = `return function encodeEntry${dataset.name}(r, line) { return ${parts.join(' + ')} + '},"l":' + line + '}'; };`;
   return new Function('S', source)(JSON.stringify) as PackEntryEncoder<RecordOf<Dataset<C>>>;
