@@ -176,7 +176,22 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
   } finally {
     await options.budget.release(runId);
   }
-  return buildRunReport(checkpoint.state, await options.budget.status());
+  const report = buildRunReport(checkpoint.state, await options.budget.status());
+  // The run report goes to the lake too, where reconciliation finds it.
+  await options.s3.send(
+    new PutObjectCommand({
+      Bucket: options.lakeBucket,
+      Key: runReportKey(manifest.dataset, snapshot),
+      Body: JSON.stringify(report),
+      ContentType: 'application/json',
+    }),
+  );
+  return report;
+}
+
+/** Key of a snapshot's collector run report in the lake. */
+export function runReportKey(dataset: string, snapshot: string): string {
+  return `state/collector/${dataset}/snapshot=${snapshot}/report.json`;
 }
 
 function emptyApiCheckpoint(): ApiCheckpoint {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { S3Emulator } from '@ingest-lake/local-emulators';
 import { runDemo } from './demo';
 import { LakeCatalog } from './lake-catalog';
+import { reconcileLake } from './lake-reconciliation';
 import { LocalStack, LOCAL_NAMES } from './local-stack';
 import { REPO_PATHS } from './repo-paths';
 
@@ -102,6 +103,25 @@ program
       const rows = await catalog.query(sql);
       if (flags.json) for (const row of rows) console.log(JSON.stringify(row));
       else console.table(rows);
+    } finally {
+      catalog.close();
+      await s3.stop();
+    }
+  });
+
+program
+  .command('reconcile')
+  .description('prove the local lake reconciles: records in = curated + errors + drops; collector rows = sent + quarantined')
+  .action(async () => {
+    const s3 = new S3Emulator(path.join(REPO_PATHS.localDir, 's3'));
+    await s3.start();
+    const catalog = await LakeCatalog.open(path.join(REPO_PATHS.localDir, 'lake-cache'));
+    try {
+      await catalog.sync(s3.client(), LOCAL_NAMES.bucket);
+      await catalog.refresh();
+      const result = await reconcileLake(s3.client(), LOCAL_NAMES.bucket, catalog);
+      console.log(JSON.stringify(result, null, 2));
+      process.exitCode = result.reconciled ? 0 : 1;
     } finally {
       catalog.close();
       await s3.stop();

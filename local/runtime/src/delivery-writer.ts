@@ -25,6 +25,18 @@ export interface FirehoseErrorRecord {
   lambdaArn: string;
 }
 
+/** Counts of one delivery (data records, not Kinesis records, except where named). */
+export interface DeliveryManifest {
+  deliveryStream: string;
+  deliveredAt: string;
+  kinesisRecords: number;
+  dataRecords: number;
+  curatedRows: Record<string, number>;
+  failedRows: Record<string, number>;
+  droppedKinesisRecords: number;
+  droppedRows: number;
+}
+
 /** Writes one delivery's objects to the lake with Firehose's key layout. */
 export class DeliveryWriter {
   constructor(
@@ -74,6 +86,14 @@ export class DeliveryWriter {
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * What one delivery carried and produced, for reconciliation: written after its objects, under
+   * state/firehose/<stream>/ (a local addition; in AWS the same numbers come from CloudWatch).
+   */
+  async writeManifest(deliveryId: string, manifest: DeliveryManifest): Promise<string> {
+    return this.put(`state/firehose/${this.deliveryStreamName}/${deliveryId}.json`, JSON.stringify(manifest), 'application/json');
   }
 
   /** Error output: one Firehose error record per line under errors/<error-output-type>/dt=…/. */

@@ -6,6 +6,7 @@ import { appMarket } from '@ingest-lake/shared';
 import { VendorSimulator } from '@ingest-lake/collector';
 import { LakeCatalog } from './lake-catalog';
 import { buildDashboard, reconcile } from './lake-report';
+import { reconcileLake } from './lake-reconciliation';
 import { LocalStack, type LocalEndpoints } from './local-stack';
 import { REPO_PATHS } from './repo-paths';
 
@@ -122,19 +123,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       await catalog.refresh();
       const dropped = stack.runners.reduce((sum, runner) => sum + runner.counters.droppedKinesisRecords, 0);
       const reconciliation = await reconcile(catalog, { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: collector.rowsSent, otherProducers: broken.length }, dropped);
+      const lakeCheck = await reconcileLake(stack.s3.client(), endpoints.bucket, catalog);
       const [example] = await catalog.query(`SELECT event_id, event_type, payload, dt FROM events WHERE payload = '{"value":"30","type":"Tip 3"}'`);
       const summary = [
         `Records in: ${reconciliation.recordsIn} (HTTP ${stack.ingest.counters.recordsAccepted}, collector ${collector.rowsSent}, faulty producer ${broken.length})`,
         `Curated: ${Object.entries(reconciliation.curatedRows).map(([d, n]) => `${d} ${n}`).join(', ')}`,
         `Errors: ${Object.entries(reconciliation.failedRows).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`,
         `Dropped: ${reconciliation.droppedRecords}; unexplained: ${reconciliation.unexplained} → ${reconciliation.reconciled ? 'RECONCILED' : 'NOT RECONCILED'}`,
+        `Lake check (delivery manifests, collector reports, quarantine files): ${lakeCheck.reconciled ? 'consistent' : lakeCheck.problems.join('; ')}; duplicates removed by the views: ${Object.entries(lakeCheck.duplicatesRemoved).map(([d, n]) => `${d} ${n}`).join(', ')}`,
         `The curl example is queryable: ${JSON.stringify(example)}`,
       ];
       const dashboardPath = path.join(dataDir, 'dashboard.html');
       await writeFile(dashboardPath, await buildDashboard(catalog, summary));
       for (const line of summary) log(line);
       log(`Dashboard: ${dashboardPath}`);
-      return { endpoints, dashboardPath, reconciled: reconciliation.reconciled, summary };
+      return { endpoints, dashboardPath, reconciled: reconciliation.reconciled && lakeCheck.reconciled, summary };
     } finally {
       catalog.close();
     }

@@ -40,6 +40,8 @@ export interface DeliveryCounters {
   curatedRows: Record<string, number>;
   failedRows: Record<string, number>;
   droppedKinesisRecords: number;
+  /** Data records inside the dropped Kinesis records. */
+  droppedRows: number;
   invocationFailures: number;
   /** Deliveries that failed to write to S3 and were retried. */
   deliveryRetries: number;
@@ -76,6 +78,7 @@ export class FirehoseRunner {
     curatedRows: {},
     failedRows: {},
     droppedKinesisRecords: 0,
+    droppedRows: 0,
     invocationFailures: 0,
     deliveryRetries: 0,
     lastDeliveryAt: undefined,
@@ -207,7 +210,8 @@ export class FirehoseRunner {
     const errors: FirehoseErrorRecord[] = [];
     const curated = new Map<string, { dataset: string; dt: string; ndjson: string[] }>();
     const curatedCounts: Record<string, number> = {};
-    const countersBefore = { failedRows: { ...this.counters.failedRows }, dropped: this.counters.droppedKinesisRecords };
+    const countersBefore = { failedRows: { ...this.counters.failedRows }, dropped: this.counters.droppedKinesisRecords, droppedRows: this.counters.droppedRows };
+    const failedBefore = { ...this.counters.failedRows };
     try {
       for (const chunk of this.invocationChunks(records)) {
         this.applyOutcome({ ...event, records: chunk }, await this.invokeWithRetries({ ...event, records: chunk }), sourceById, errors, curated, at);
@@ -219,6 +223,21 @@ export class FirehoseRunner {
         add(curatedCounts, group.dataset, text.split('\n').length - 1);
       }
       if (errors.length > 0) await this.writer.writeErrors(at, deliveryId, 'processing-failed', errors);
+      const failedRows: Record<string, number> = {};
+      for (const [reason, n] of Object.entries(this.counters.failedRows)) {
+        const delta = n - (failedBefore[reason] ?? 0);
+        if (delta > 0) failedRows[reason] = delta;
+      }
+      await this.writer.writeManifest(deliveryId, {
+        deliveryStream: this.options.name,
+        deliveredAt: at.toISOString(),
+        kinesisRecords: batch.length,
+        dataRecords: batch.reduce((sum, b) => sum + countDataRecords(b.record.Data!), 0),
+        curatedRows: curatedCounts,
+        failedRows,
+        droppedKinesisRecords: this.counters.droppedKinesisRecords - countersBefore.dropped,
+        droppedRows: this.counters.droppedRows - countersBefore.droppedRows,
+      });
     } catch (error) {
       // Nothing is checkpointed: the batch goes back to the front of the buffer and its retry
       // rewrites the same object keys (same delivery time and id), so nothing is doubled.
@@ -227,6 +246,7 @@ export class FirehoseRunner {
       this.retryAt = at;
       this.counters.failedRows = countersBefore.failedRows;
       this.counters.droppedKinesisRecords = countersBefore.dropped;
+      this.counters.droppedRows = countersBefore.droppedRows;
       throw error;
     }
     this.retryAt = undefined;
@@ -288,6 +308,7 @@ export class FirehoseRunner {
           curated.set(`${dataset}/${dt}`, group);
         } else if (result.result === 'Dropped') {
           this.counters.droppedKinesisRecords++;
+          this.counters.droppedRows += countDataRecords(source.data);
         } else {
           errors.push({ ...errorBase(source.record), errorCode: 'Lambda.ProcessingFailed', errorMessage: failureMessage(result.data), rawData: result.data });
           const reason = decodeFailureEnvelope(Buffer.from(result.data, 'base64'))?.error.reason ?? 'response_too_large';

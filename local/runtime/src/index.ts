@@ -10,3 +10,4 @@ export * from './dashboard';
 export * from './duckdb-session';
 export * from './demo';
 export * from './repo-paths';
+export * from './lake-reconciliation';
