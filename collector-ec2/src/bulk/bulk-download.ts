@@ -4,7 +4,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import type { VendorClient } from '../vendor/vendor-client';
+import { VendorRequestError, type VendorClient } from '../vendor/vendor-client';
 
 export interface DownloadResult {
   bytes: number;
@@ -61,8 +61,16 @@ async function inspect(path: string): Promise<{ sha256: string; gzipProblem: str
     new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         hash.update(chunk);
-        if (gzipProblem === undefined && !gunzip.write(chunk)) gunzip.once('drain', () => callback());
-        else callback();
+        if (gzipProblem === undefined && !gunzip.write(chunk)) {
+          // A damaged stream errors and closes instead of draining: either one lets hashing go on.
+          const resume = () => {
+            gunzip.off('drain', resume);
+            gunzip.off('close', resume);
+            callback();
+          };
+          gunzip.on('drain', resume);
+          gunzip.on('close', resume);
+        } else callback();
       },
       flush(callback) {
         gunzip.end();
@@ -96,7 +104,23 @@ export async function downloadBulkFile(options: DownloadOptions): Promise<Downlo
   let expectedSha256: string | undefined;
   for (;;) {
     const offset = await sizeOf(partial);
-    const response = await options.client.get(options.target, offset > 0 ? { range: `bytes=${offset}-` } : {});
+    let response: Awaited<ReturnType<VendorClient['get']>>;
+    try {
+      response = await options.client.get(options.target, offset > 0 ? { range: `bytes=${offset}-` } : {});
+    } catch (error) {
+      // 416 on a resume: the part on disk is already whole (a run killed between the last byte and
+      // the rename). It is verified like any download; if it is not whole after all, it is refetched.
+      if (!(offset > 0 && error instanceof VendorRequestError && error.status === 416)) throw error;
+      const inspection = await inspect(partial);
+      if (!inspection.gzipProblem && (!expectedSha256 || inspection.sha256 === expectedSha256)) {
+        await rename(partial, options.destination);
+        return { bytes: offset, sha256: inspection.sha256, resumes };
+      }
+      await rm(partial, { force: true });
+      if (resumes >= options.maxResumes) throw new DownloadVerificationError(options.destination, 'resumed part could not be verified');
+      resumes++;
+      continue;
+    }
     let writeFrom = offset;
     if (offset > 0 && response.status !== 206) writeFrom = 0; // the vendor ignored Range: start over
     totalBytes = declaredTotal(response.headers, writeFrom) ?? totalBytes;
