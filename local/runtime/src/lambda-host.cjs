@@ -12,4 +12,6 @@ process.on('message', (message) => {
       (error) => process.send({ id: message.id, error: { name: error && error.name, message: String(error && error.message) } }),
     );
 });
+// When the runner dies (even by SIGKILL) the IPC channel closes: a Lambda container does not outlive it.
+process.on('disconnect', () => process.exit(0));
 process.send({ ready: true });

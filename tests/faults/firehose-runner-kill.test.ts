@@ -1,0 +1,83 @@
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
+import { LakeCatalog, reconcileLake } from '@ingest-lake/local';
+import { seededRandom } from '@ingest-lake/collector/src/simulator/app-market-generator';
+
+const RUNNER = path.resolve(__dirname, '../support/firehose-runner-process.ts');
+
+/**
+ * The Firehose runner, in its own process, is killed with SIGKILL at seeded random moments while
+ * it delivers, and restarted: it resumes from its shard checkpoints, so every record reaches the
+ * lake; a delivery cut between its objects and its checkpoint is delivered again under the same
+ * object keys, so nothing is doubled.
+ */
+describe('fault: Firehose runner killed with SIGKILL and restarted', () => {
+  let directory: string;
+  const kinesis = new KinesisEmulator();
+  let s3: S3Emulator;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'runner-kill-'));
+    s3 = new S3Emulator(path.join(directory, 's3'));
+    await Promise.all([kinesis.start(), s3.start()]);
+    await kinesis.createStream('killable', 2);
+    await s3.createBucket('lake');
+  });
+  afterAll(async () => {
+    await Promise.all([kinesis.stop(), s3.stop()]);
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  function runUntil(killAfterMs: number | undefined, done: (counters: { curatedRows: Record<string, number> }) => boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      // One process (node with the tsx loader, not the tsx wrapper), so SIGKILL really kills the runner.
+      const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, kinesis.endpoint, s3.endpoint, 'killable', 'lake', path.join(directory, 'checkpoint.json')], {
+        env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        child.kill('SIGKILL');
+      };
+      child.stdout.on('data', (chunk: Buffer) => {
+        const last = chunk.toString().trim().split('\n').pop();
+        if (killAfterMs === undefined && last && done(JSON.parse(last))) finish();
+      });
+      if (killAfterMs !== undefined) setTimeout(finish, killAfterMs);
+      child.on('exit', () => resolve());
+      child.on('error', reject);
+    });
+  }
+
+  test('four kills at seeded instants, then a run to the end: every record once, the lake reconciles', async () => {
+    const client = kinesis.client();
+    for (let batch = 0; batch < 20; batch++) {
+      await client.send(
+        new PutRecordsCommand({
+          StreamName: 'killable',
+          Records: Array.from({ length: 100 }, (_, i) => ({ PartitionKey: `k${batch}-${i}`, Data: Buffer.from(`${JSON.stringify({ type: 'kill', n: batch * 100 + i })}\n`) })),
+        }),
+      );
+    }
+    client.destroy();
+    const random = seededRandom(42);
+    for (let kill = 0; kill < 4; kill++) await runUntil(800 + Math.floor(random() * 1_200), () => false);
+    let seen = 0;
+    await runUntil(undefined, () => ++seen > 40);
+    const catalog = await LakeCatalog.open(path.join(directory, 'cache'));
+    try {
+      await catalog.sync(s3.client(), 'lake');
+      await catalog.refresh();
+      expect(await catalog.query('SELECT count(*) AS n, count(DISTINCT _dedup_key) AS keys FROM events')).toEqual([{ n: '2000', keys: '2000' }]);
+      expect(await reconcileLake(s3.client(), 'lake', catalog)).toMatchObject({ reconciled: true, recordsIn: 2_000 });
+    } finally {
+      catalog.close();
+    }
+  }, 120_000);
+});
