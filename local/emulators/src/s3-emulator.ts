@@ -51,7 +51,9 @@ export class S3Emulator {
     try {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
     } catch (error) {
-      if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw error;
+      // A bucket kept from an earlier run (the emulator stores objects on disk) is fine.
+      const name = (error as { name?: string }).name;
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
     } finally {
       client.destroy();
     }

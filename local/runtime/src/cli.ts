@@ -48,7 +48,13 @@ program
       ports: { kinesis: Number(flags.kinesisPort), s3: Number(flags.s3Port), ingest: Number(flags.ingestPort) },
       bufferIntervalSeconds: Number(flags.bufferSeconds),
     });
-    const endpoints = await stack.start();
+    let endpoints;
+    try {
+      endpoints = await stack.start();
+    } catch (error) {
+      await stack.stop().catch(() => undefined);
+      throw error;
+    }
     await writeFile(STATE_FILE, JSON.stringify({ pid: process.pid, endpoints }, null, 2));
     console.log(`ingest-lake local stack is up (Firehose buffer ${flags.bufferSeconds} s). Try:
   curl -d '{"value":"30","type":"Tip 3"}' -H 'Content-Type: application/json' -X POST ${endpoints.ingest}/v1
@@ -130,5 +136,6 @@ program
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`local: ${(error as Error).message}`);
-  process.exitCode = 1;
+  // Exit even if a half-started server keeps the event loop alive.
+  process.exit(1);
 });

@@ -111,11 +111,12 @@ export class LocalStack {
     for (const runner of this.runners) await runner.drainNow();
   }
 
+  /** Stops whatever has started (also after a failed start). */
   async stop(): Promise<void> {
     for (const runner of this.runners) await runner.stop();
     await Promise.all(this.invokers.map((invoker) => invoker.stop()));
     await this.ingest?.stop();
     this.duckdb?.close();
-    await Promise.all([this.kinesis.stop(), this.s3.stop()]);
+    await Promise.all([this.kinesis.stop(), this.s3.stop().catch(() => undefined)]);
   }
 }
