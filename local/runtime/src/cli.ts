@@ -19,6 +19,21 @@ function requireBundles(): void {
   }
 }
 
+/** Opens the local lake (the S3 emulator's folder, read through a short-lived emulator) as a DuckDB catalog. */
+async function withLocalLake(work: (catalog: LakeCatalog, s3: S3Emulator) => Promise<void>): Promise<void> {
+  const s3 = new S3Emulator(path.join(REPO_PATHS.localDir, 's3'));
+  await s3.start();
+  const catalog = await LakeCatalog.open(path.join(REPO_PATHS.localDir, 'lake-cache'));
+  try {
+    await catalog.sync(s3.client(), LOCAL_NAMES.bucket);
+    await catalog.refresh();
+    await work(catalog, s3);
+  } finally {
+    catalog.close();
+    await s3.stop();
+  }
+}
+
 const program = new Command('local').description('The ingest-lake pipeline on one machine, no AWS account needed.');
 
 program
@@ -100,38 +115,22 @@ program
   .argument('<sql>', 'the query')
   .option('--json', 'print rows as JSON lines')
   .action(async (sql: string, flags: { json?: boolean }) => {
-    const s3 = new S3Emulator(path.join(REPO_PATHS.localDir, 's3'));
-    await s3.start();
-    const catalog = await LakeCatalog.open(path.join(REPO_PATHS.localDir, 'lake-cache'));
-    try {
-      await catalog.sync(s3.client(), LOCAL_NAMES.bucket);
-      await catalog.refresh();
+    await withLocalLake(async (catalog) => {
       const rows = await catalog.query(sql);
       if (flags.json) for (const row of rows) console.log(JSON.stringify(row));
       else console.table(rows);
-    } finally {
-      catalog.close();
-      await s3.stop();
-    }
+    });
   });
 
 program
   .command('reconcile')
   .description('prove the local lake reconciles: records in = curated + errors + drops; collector rows = sent + quarantined')
   .action(async () => {
-    const s3 = new S3Emulator(path.join(REPO_PATHS.localDir, 's3'));
-    await s3.start();
-    const catalog = await LakeCatalog.open(path.join(REPO_PATHS.localDir, 'lake-cache'));
-    try {
-      await catalog.sync(s3.client(), LOCAL_NAMES.bucket);
-      await catalog.refresh();
+    await withLocalLake(async (catalog, s3) => {
       const result = await reconcileLake(s3.client(), LOCAL_NAMES.bucket, catalog);
       console.log(JSON.stringify(result, null, 2));
       process.exitCode = result.reconciled ? 0 : 1;
-    } finally {
-      catalog.close();
-      await s3.stop();
-    }
+    });
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
