@@ -9,7 +9,7 @@ import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
 import { FAULT_SIZES } from '../support/fault-profile';
 
 /**
- * Kinesis refuses a fifth of the entries of every PutRecords call and throttles one call in ten
+ * Kinesis refuses a fifth of the entries of every PutRecords call and throttles one call in four
  * (through a proxy speaking the real wire protocol): the collector retries exactly what was
  * refused, and the whole pipeline reconciles with zero unexplained loss.
  */
@@ -23,7 +23,7 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'fault-kinesis-'));
     stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: 1 });
     await stack.start();
-    proxy = new KinesisFaultProxy({ target: stack.endpoints.kinesis, failRecordFraction: 0.2, throttleCallFraction: 0.1, seed: 7 });
+    proxy = new KinesisFaultProxy({ target: stack.endpoints.kinesis, failRecordFraction: 0.2, throttleCallFraction: 0.25, seed: 7 });
     await proxy.start();
     simulator = new VendorSimulator({ dataset: appMarket, snapshot: '2026-11-20', dataRows: FAULT_SIZES.vendorRows, apiRecords: 1_000, apiKey: 'k', cacheDir: path.join(os.tmpdir(), 'ingest-lake-vendor-cache') });
     await simulator.start();

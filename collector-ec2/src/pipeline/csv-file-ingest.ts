@@ -144,12 +144,12 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
     let pack = openPacks.get(dt);
     if (!pack) {
       if (openPacks.size >= MAX_OPEN_PACKS) sendPack(openPacks.keys().next().value!);
-      pack = { builder: new PackBuilder({ $pack: 1, dataset: dataset.name, origin: options.origin, snapshot }, options.packTargetBytes), rows: 0 };
+      pack = { builder: new PackBuilder({ $pack: 1, dataset: dataset.name, origin: options.origin, snapshot, columns: [...dataset.columnNames] }, options.packTargetBytes), rows: 0 };
       openPacks.set(dt, pack);
     }
     if (!pack.builder.tryAdd(entry)) {
       sendPack(dt);
-      pack = { builder: new PackBuilder({ $pack: 1, dataset: dataset.name, origin: options.origin, snapshot }, options.packTargetBytes), rows: 0 };
+      pack = { builder: new PackBuilder({ $pack: 1, dataset: dataset.name, origin: options.origin, snapshot, columns: [...dataset.columnNames] }, options.packTargetBytes), rows: 0 };
       openPacks.set(dt, pack);
       pack.builder.tryAdd(entry);
     }

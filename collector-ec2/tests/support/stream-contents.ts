@@ -15,7 +15,7 @@ export async function readStreamRows(client: KinesisClient, streamName: string):
         const decoded = decodeRecord(record.Data!);
         if (decoded.kind !== 'pack') throw new Error('expected packs on a collector stream');
         decoded.entryLines.forEach((line, index) => {
-          const entry = parsePackEntry(line, index);
+          const entry = parsePackEntry(line, index, decoded.header.columns);
           rows.push({ dataset: decoded.header.dataset, origin: decoded.header.origin, record: entry.r, ...(entry.l === undefined ? {} : { line: entry.l }) });
         });
       }

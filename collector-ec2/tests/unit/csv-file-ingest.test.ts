@@ -14,6 +14,7 @@ const good = (appId: number, name = 'Puzzle Quest') =>
 async function ingest(text: string | Buffer, resumeFrom?: Parameters<typeof ingestCsvFile>[0]['resumeFrom']) {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'ingest-'));
   const quarantine = await QuarantineWriter.open(path.join(directory, 'q.ndjson'));
+  let closed = false;
   try {
     const progress = await ingestCsvFile({
       dataset: appMarketDaily,
@@ -25,12 +26,14 @@ async function ingest(text: string | Buffer, resumeFrom?: Parameters<typeof inge
       ...(resumeFrom ? { resumeFrom } : {}),
     });
     await quarantine.close();
+    closed = true;
     const quarantined = (await readFile(quarantine.path, 'utf8'))
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as QuarantinedRow);
     return { progress, quarantined };
   } finally {
+    if (!closed) await quarantine.close();
     await rm(directory, { recursive: true, force: true });
   }
 }

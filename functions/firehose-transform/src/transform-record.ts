@@ -108,7 +108,7 @@ function transformPack(
   let ndjson = '';
   let packDt: string | undefined;
   for (let index = 0; index < recordCount; index++) {
-    const entry = parsePackEntry(entryLines[index]!, index);
+    const entry = parsePackEntry(entryLines[index]!, index, header.columns);
     const validation = runtime.validate(entry.r);
     if (!validation.ok) {
       const where = entry.l === undefined ? '' : ` (source line ${entry.l})`;

@@ -63,7 +63,7 @@ export function eventFlow(workload: Workload): Flow {
 export function bulkFlow(workload: Workload): Flow {
   const b = workload.bulk;
   const dataRecords = b.snapshotsPerDay * b.rowsPerSnapshot * DAYS_PER_MONTH;
-  const wire = b.wireBytesPerRow ?? b.csvBytesPerRow * 2.5;
+  const wire = b.wireBytesPerRow ?? b.csvBytesPerRow * 1.4;
   const perPack = b.packTargetBytes > 0 ? Math.max(1, Math.floor(b.packTargetBytes / wire)) : 1;
   const minutesPerSnapshot = Math.max(1, Math.ceil(b.rowsPerSnapshot / COLLECTOR_ROWS_PER_SECOND / 60));
   return {
@@ -206,7 +206,7 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
       `Kinesis on-demand bills each record rounded up to 1 KB`,
       `curated Parquet = ${PARQUET_RATIO} × the NDJSON size; source backup gzip = ${BACKUP_GZIP_RATIO} ×`,
       `transform: ${TRANSFORM_MS_FIXED} ms + ${TRANSFORM_MS_PER_MB} ms per MB, ≥ 1 invocation per active minute`,
-      `bulk rows on the wire: ${workload.bulk.wireBytesPerRow ?? workload.bulk.csvBytesPerRow * 2.5} bytes (pack entry JSON)`,
+      `bulk rows on the wire: ${workload.bulk.wireBytesPerRow ?? workload.bulk.csvBytesPerRow * 1.4} bytes (positional pack entry)`,
     ],
   };
 }
@@ -216,7 +216,7 @@ export function capacity(facts: DeploymentFacts, workload: Workload): Record<str
   const events = eventFlow(workload);
   const bulk = bulkFlow(workload);
   const bulkStream = facts.streams.find((s) => !s.name.endsWith('-events'));
-  const bulkBytes = (workload.bulk.rowsPerSnapshot * (workload.bulk.wireBytesPerRow ?? workload.bulk.csvBytesPerRow * 2.5));
+  const bulkBytes = workload.bulk.rowsPerSnapshot * (workload.bulk.wireBytesPerRow ?? workload.bulk.csvBytesPerRow * 1.4);
   const bulkRecords = bulk.dataRecords > 0 ? bulk.kinesisRecords / (workload.bulk.snapshotsPerDay * DAYS_PER_MONTH) : 0;
   // On-demand streams start at 4 MiB/s and 4,000 records/s of write capacity.
   const writeShards = bulkStream?.mode === 'PROVISIONED' ? bulkStream.shards : 4;

@@ -68,19 +68,17 @@ export function compileCuratedEncoder<C extends ColumnMap>(dataset: Dataset<C>):
   return new Function('S', source)(JSON.stringify) as CuratedEncoder<RecordOf<Dataset<C>>>;
 }
 
-/** Encodes one normalised record as a pack entry line `{"r":{…},"l":line}` (see the Kinesis record codec). */
+/** Encodes one normalised record as a positional pack entry line `[line,v1,v2,…]` (see the Kinesis record codec). */
 export type PackEntryEncoder<R> = (record: R, sourceLine: number) => string;
 
 /**
- * Compiles the pack-entry encoder producers use on the hot path. Values keep their wire form:
- * bigint and decimal stay JSON strings (no precision loss when the transform parses them), and
- * canonical dates and timestamps need no escaping.
+ * Compiles the pack-entry encoder producers use on the hot path: positional, in the dataset's
+ * column order (the pack header lists the columns once). Values keep their wire form: bigint and
+ * decimal stay JSON strings (no precision loss when the transform parses them), and canonical
+ * dates and timestamps need no escaping.
  */
 export function compilePackEntryEncoder<C extends ColumnMap>(dataset: Dataset<C>): PackEntryEncoder<RecordOf<Dataset<C>>> {
-  const parts = dataset.columnNames.map((name, i) => {
-    const prefix = (i === 0 ? '{"r":{' : ',') + JSON.stringify(name) + ':';
-    return `${JSON.stringify(prefix)} + ${valueExpression(dataset.columns[name]!, `r[${JSON.stringify(name)}]`, 'wire')}`;
-  });
-  const source = `return function encodeEntry${dataset.name}(r, line) { return ${parts.join(' + ')} + '},"l":' + line + '}'; };`;
+  const parts = dataset.columnNames.map((name) => `',' + ${valueExpression(dataset.columns[name]!, `r[${JSON.stringify(name)}]`, 'wire')}`);
+  const source = `return function encodeEntry${dataset.name}(r, line) { return '[' + line + ${parts.join(' + ')} + ']'; };`;
   return new Function('S', source)(JSON.stringify) as PackEntryEncoder<RecordOf<Dataset<C>>>;
 }

@@ -72,6 +72,28 @@ describe('kinesis record codec', () => {
     expect(decodeFailure(data).reason).toBe(reason);
   });
 
+  test('positional entries map values onto the header columns; null means absent', () => {
+    const header = '{"$pack":1,"dataset":"events","origin":"t","columns":["a","b","c"]}';
+    const decoded = decodeRecord(Buffer.from(`${header}\n[7,"x",null,3]\n[null,"y",2,null]\n`));
+    if (decoded.kind !== 'pack') throw new Error('expected a pack');
+    expect(decoded.header.columns).toEqual(['a', 'b', 'c']);
+    expect(decoded.entryLines.map((line, i) => parsePackEntry(line, i, decoded.header.columns))).toEqual([
+      { r: { a: 'x', c: 3 }, l: 7 },
+      { r: { a: 'y', b: 2 } },
+    ]);
+  });
+
+  test.each([
+    ['too few values', '[1,"x"]', 'expected 4 values'],
+    ['a line number that is not a number', '["7","x",null,3]', 'first value must be the source line'],
+  ])('positional entry with %s is refused', (_label, line, message) => {
+    expect(() => parsePackEntry(line, 0, ['a', 'b', 'c'])).toThrow(message);
+  });
+
+  test('a positional entry in a pack without columns is refused', () => {
+    expect(() => parsePackEntry('[1,2]', 0)).toThrow('positional entry in a pack without columns');
+  });
+
   test.each([
     ['not JSON', '{"r":', 'bad_pack_entry'],
     ['no record', '{"k":"x"}', 'bad_pack_entry'],

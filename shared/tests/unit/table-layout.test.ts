@@ -48,7 +48,7 @@ describe('generated table layouts', () => {
 });
 
 describe('compilePackEntryEncoder', () => {
-  test('writes exactly what JSON.stringify({ r, l }) writes, for every column kind and null', () => {
+  test('writes exactly what JSON.stringify([line, ...values in column order]) writes, for every column kind and null', () => {
     const validate = compileObjectValidator(appMarketDaily);
     const encode = compilePackEntryEncoder(appMarketDaily);
     const result = validate({
@@ -69,7 +69,8 @@ describe('compilePackEntryEncoder', () => {
       updated_at: '2026-11-21T00:00:00Z',
     });
     if (!result.ok) throw new Error('fixture must be valid');
-    expect(encode(result.value, 42)).toBe(JSON.stringify({ r: result.value, l: 42 }));
+    const value = result.value as Record<string, unknown>;
+    expect(encode(result.value, 42)).toBe(JSON.stringify([42, ...appMarketDaily.columnNames.map((c) => value[c])]));
   });
 });
 

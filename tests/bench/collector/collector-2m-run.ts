@@ -71,7 +71,7 @@ async function main(): Promise<void> {
         const decoded = decodeRecord(record.Data!);
         if (decoded.kind !== 'pack' || !decoded.header.origin.startsWith('vendor-bulk')) continue;
         decoded.entryLines.forEach((line, i) => {
-          const r = parsePackEntry(line, i).r;
+          const r = parsePackEntry(line, i, decoded.header.columns).r;
           entries++;
           keys.add(`${r.metric_date}|${r.app_id}|${r.country_code}|${r.device}`);
         });

@@ -67,6 +67,17 @@ export function describeFirehoseContract(label: string, invoke: InvokeTransform)
       expect(lines[1]).toContain('"app_id":9223372036854775807,');
     });
 
+    test('a positional pack (the collector\'s format) is curated like a named one', async () => {
+      const columns = Object.keys(marketRow());
+      const row = marketRow();
+      const data = Buffer.from(
+        `${JSON.stringify({ $pack: 1, dataset: 'app_market_daily', origin: 'x', columns })}\n${JSON.stringify([5, ...columns.map((c) => row[c])])}\n`,
+      );
+      const { response } = await invoke(firehoseEvent([firehoseRecord(data)]), {});
+      expect(response.records[0]).toMatchObject({ result: 'Ok', metadata: { partitionKeys: { dataset: 'app_market_daily', dt: '2026-11-20' } } });
+      expect(JSON.parse(decodeData(response.records[0]!.data).replace(/"app_id":(\d+)/, '"app_id":"$1"'))).toMatchObject({ country_code: 'KR', _origin: 'x#5', active_users: null });
+    });
+
     test.each([
       ['non-base64 data', firehoseRecord('', { rawBase64: '@@not-base64@@' }), 'not_base64'],
       ['non-UTF-8 data', firehoseRecord(Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d])), 'not_utf8'],
