@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { datasetRuntime, formatTimestamp, type DatasetRuntime } from '@ingest-lake/shared';
+import { appMarketDaily, datasetRuntime, formatTimestamp, parsePackEntry, type DatasetRuntime } from '@ingest-lake/shared';
 import {
   httpEventEnvelope,
   transformBatch,
@@ -34,7 +34,7 @@ function validatorInputs(event: FirehoseTransformationEvent): Array<{ runtime: D
       .trimEnd()
       .split('\n')
       .slice(1)
-      .map((line) => ({ runtime, input: (JSON.parse(line) as { r: unknown }).r }));
+      .map((line, index) => ({ runtime, input: parsePackEntry(line, index, MARKET_COLUMNS).r }));
   });
 }
 
@@ -70,30 +70,35 @@ const httpEvent = buildEvent((i) =>
   `${JSON.stringify({ value: String(i % 100), type: TYPES[i % TYPES.length], page: `/products/${i % 997}`, referrer: 'https://example.com/campaign?utm_source=newsletter', session: `s-${i % 5000}` })}\n`,
 );
 
+const MARKET_COLUMNS = appMarketDaily.columnNames;
+
+function marketRowValues(i: number): Record<string, unknown> {
+  return {
+    metric_date: '2026-11-20',
+    app_id: String(300_000_000 + i),
+    app_name: `Example App ${i % 5000}: Puzzle Adventure`,
+    publisher_name: `Example Studio ${i % 700} Ltd.`,
+    country_code: ['KR', 'US', 'JP', 'DE'][i % 4],
+    device: ['iphone', 'ipad', 'android_phone'][i % 3],
+    store_id: i % 3 === 2 ? 'google_play' : 'ios',
+    category_id: 6000 + (i % 30),
+    downloads: String(i * 7),
+    revenue_usd: `${i % 9000}.${String(i % 10000).padStart(4, '0')}`,
+    active_users: i % 5 === 0 ? null : String(i * 31),
+    rank_overall: i % 7 === 0 ? null : (i % 500) + 1,
+    rating_average: 3 + (i % 20) / 10,
+    is_estimate: true,
+    updated_at: '2026-11-21 03:00:00.000',
+  };
+}
+
+/** A positional entry, as the collector writes it (decision 0003). */
 function marketEntry(i: number): string {
-  return JSON.stringify({
-    r: {
-      metric_date: '2026-11-20',
-      app_id: String(300_000_000 + i),
-      app_name: `Example App ${i % 5000}: Puzzle Adventure`,
-      publisher_name: `Example Studio ${i % 700} Ltd.`,
-      country_code: ['KR', 'US', 'JP', 'DE'][i % 4],
-      device: ['iphone', 'ipad', 'android_phone'][i % 3],
-      store_id: i % 3 === 2 ? 'google_play' : 'ios',
-      category_id: 6000 + (i % 30),
-      downloads: String(i * 7),
-      revenue_usd: `${i % 9000}.${String(i % 10000).padStart(4, '0')}`,
-      active_users: i % 5 === 0 ? null : String(i * 31),
-      rank_overall: i % 7 === 0 ? null : (i % 500) + 1,
-      rating_average: 3 + (i % 20) / 10,
-      is_estimate: true,
-      updated_at: '2026-11-21 03:00:00.000',
-    },
-    l: i + 2,
-  });
+  const row = marketRowValues(i);
+  return JSON.stringify([i + 2, ...MARKET_COLUMNS.map((c) => row[c])]);
 }
 const packEvent = buildEvent((i) => {
-  const lines = [JSON.stringify({ $pack: 1, dataset: 'app_market_daily', origin: 'vendor-bulk:app_market/snapshot=2026-11-21/app_market_daily.csv.gz' })];
+  const lines = [JSON.stringify({ $pack: 1, dataset: 'app_market_daily', origin: 'vendor-bulk:app_market/snapshot=2026-11-21/app_market_daily.csv.gz', columns: MARKET_COLUMNS })];
   for (let j = 0; j < 19; j++) lines.push(marketEntry(i * 19 + j));
   return `${lines.join('\n')}\n`;
 });
@@ -108,15 +113,17 @@ function baselinePass(event: FirehoseTransformationEvent): unknown {
       let dt = '';
       if (text.startsWith('{"$pack"')) {
         const lines = text.split('\n');
-        const header = JSON.parse(lines[0]!) as { origin: string };
+        const header = JSON.parse(lines[0]!) as { origin: string; columns: string[] };
         for (let i = 1; i < lines.length; i++) {
           if (lines[i] === '') continue;
-          const entry = JSON.parse(lines[i]!) as { r: Record<string, unknown>; l: number };
-          const row = entry.r;
+          const values = JSON.parse(lines[i]!) as unknown[];
+          const row: Record<string, unknown> = {};
+          header.columns.forEach((c, k) => (row[c] = values[k + 1]));
+          const entry = { r: row, l: values[0] as number };
           const dedupKey = `app_market_daily:${JSON.stringify([row.metric_date, row.app_id, row.country_code, row.device])}`;
           out += `${JSON.stringify({ ...row, _dedup_key: dedupKey, _ingested_at: ingestedAt, _origin: `${header.origin}#${entry.l}` })}\n`;
         }
-        dt = String(JSON.parse(lines[1]!).r.metric_date);
+        dt = String((JSON.parse(lines[1]!) as unknown[])[1]);
       } else {
         const payload = JSON.parse(text) as Record<string, unknown>;
         const meta = r.kinesisRecordMetadata!;
@@ -146,6 +153,8 @@ function baselinePass(event: FirehoseTransformationEvent): unknown {
 const zodMarketRow = z.strictObject({
   metric_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   app_id: z.string().regex(/^-?\d+$/),
+  app_name: z.string().max(512),
+  publisher_name: z.string().max(512),
   country_code: z.string().max(2),
   device: z.string(),
   store_id: z.string(),
@@ -176,8 +185,10 @@ function zodPass(event: FirehoseTransformationEvent): unknown {
       const lines = text.split('\n');
       for (let i = 1; i < lines.length; i++) {
         if (lines[i] === '') continue;
-        const entry = JSON.parse(lines[i]!) as { r: unknown };
-        const parsed = zodMarketRow.safeParse(entry.r);
+        const values = JSON.parse(lines[i]!) as unknown[];
+        const row: Record<string, unknown> = {};
+        MARKET_COLUMNS.forEach((c, k) => (row[c] = values[k + 1]));
+        const parsed = zodMarketRow.safeParse(row);
         if (!parsed.success) throw new Error('fixture invalid');
         out += `${JSON.stringify({ ...parsed.data, _dedup_key: 'k', _ingested_at: ingestedAt, _origin: 'o' })}\n`;
       }
