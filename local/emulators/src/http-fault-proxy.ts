@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { closeServer, listenOnLoopback, loopbackUrl } from './loopback-server';
+import { LoopbackHttpService } from './loopback-server';
 
 /** Which requests fail, how often, and with what answer. */
 export interface HttpFault {
@@ -16,8 +16,7 @@ export interface HttpFault {
  * A pass-through proxy that fails chosen requests (e.g. S3 multipart part uploads) a given number
  * of times. The Host header is forwarded unchanged, so SigV4 signatures stay valid.
  */
-export class HttpFaultProxy {
-  private server: http.Server | undefined;
+export class HttpFaultProxy extends LoopbackHttpService {
   private readonly remaining: number[];
   readonly stats = { forwarded: 0, failed: 0 };
 
@@ -25,26 +24,16 @@ export class HttpFaultProxy {
     private readonly target: string,
     private readonly faults: HttpFault[],
   ) {
+    super();
     this.remaining = faults.map((f) => f.times);
   }
 
-  async start(port = 0): Promise<string> {
-    this.server = http.createServer((request, response) => this.handle(request, response));
-    await listenOnLoopback(this.server, port);
-    return this.endpoint;
-  }
-
+  /** Base URL to point a client at. */
   get endpoint(): string {
-    return loopbackUrl(this.server);
+    return this.url;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    await closeServer(server);
-  }
-
-  private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+  protected handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     const index = this.faults.findIndex((f, i) => this.remaining[i]! > 0 && f.matches(request.method ?? 'GET', request.url ?? '/'));
     if (index !== -1) {
       this.remaining[index]!--;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { closeServer, listenOnLoopback, loopbackUrl } from './loopback-server';
+import { LoopbackHttpService } from './loopback-server';
 
 export interface KinesisFaultOptions {
   /** Kinesis endpoint to forward to (the emulator). */
@@ -18,12 +18,12 @@ export interface KinesisFaultOptions {
  * (FailedRecordCount and per-record ErrorCode), so producers' retries are tested against the
  * real wire protocol. Refused entries are never written.
  */
-export class KinesisFaultProxy {
-  private server: http.Server | undefined;
+export class KinesisFaultProxy extends LoopbackHttpService {
   private state: number;
   readonly stats = { putRecordsCalls: 0, callsThrottled: 0, recordsRefused: 0, recordsForwarded: 0 };
 
   constructor(private readonly options: KinesisFaultOptions) {
+    super();
     this.state = options.seed ?? 1;
   }
 
@@ -35,20 +35,9 @@ export class KinesisFaultProxy {
     return ((this.state >>> 0) % 1_000_000) / 1_000_000;
   }
 
-  async start(port = 0): Promise<string> {
-    this.server = http.createServer((request, response) => void this.handle(request, response));
-    await listenOnLoopback(this.server, port);
-    return this.endpoint;
-  }
-
+  /** Base URL to point a Kinesis client at. */
   get endpoint(): string {
-    return loopbackUrl(this.server);
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    await closeServer(server);
+    return this.url;
   }
 
   private async forward(request: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
@@ -68,7 +57,7 @@ export class KinesisFaultProxy {
     });
   }
 
-  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  protected async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);

@@ -1,7 +1,7 @@
 import { PutRecordCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { closeServer, listenOnLoopback, loopbackUrl } from '@ingest-lake/local-emulators';
+import { LoopbackHttpService } from '@ingest-lake/local-emulators';
 import { KINESIS_MAX_RECORD_BYTES, KINESIS_MAX_RECORDS_PER_PUT } from '@ingest-lake/shared';
 
 /**
@@ -26,31 +26,16 @@ export function newTraceId(now: number = Date.now()): string {
   return `Root=1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
 }
 
-export class IngestEndpoint {
-  private server: http.Server | undefined;
+export class IngestEndpoint extends LoopbackHttpService {
   /** Requests received and records accepted (for reconciliation of the HTTP source). */
   readonly counters = { requests: 0, recordsAccepted: 0, rejected: 0 };
 
-  constructor(private readonly options: IngestEndpointOptions) {}
-
-  async start(port = 0): Promise<string> {
-    this.server = http.createServer((request, response) => void this.handle(request, response));
-    await listenOnLoopback(this.server, port);
-    return this.url;
+  /** Base URL (`url`, e.g. `http://127.0.0.1:4600`); the stage URL is `<url>/PROD/v1`. */
+  constructor(private readonly options: IngestEndpointOptions) {
+    super();
   }
 
-  /** Base URL, e.g. `http://127.0.0.1:4600`; the stage URL is `<url>/PROD/v1`. */
-  get url(): string {
-    return loopbackUrl(this.server);
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    await closeServer(server);
-  }
-
-  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  protected async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     this.counters.requests++;
     const stage = this.options.stage ?? '/PROD';
     const route = request.url?.split('?')[0];
