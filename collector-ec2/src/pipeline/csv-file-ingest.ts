@@ -6,7 +6,6 @@ import {
   compileRowValidator,
   formatIssue,
   HeaderMismatchError,
-  PackBuilder,
   partitionDateOf,
   type Dataset,
   type RowValidator,
@@ -14,6 +13,7 @@ import {
 import { CsvParser, type CsvProblem } from '../parse/csv-parser';
 import { toCsvLine } from '../parse/csv-field';
 import type { QuarantineWriter } from '../parse/quarantine-writer';
+import { DatedPackAssembler } from '../produce/dated-pack-assembler';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 
 /** Counts for one file; rows read = sent + quarantined + blank (checked by reconciliation). */
@@ -66,8 +66,6 @@ export class FileFormatError extends Error {
   }
 }
 
-const MAX_OPEN_PACKS = 32;
-
 /**
  * Streams one csv.gz file through gunzip → CSV parser → schema validation → packs → Kinesis,
  * quarantining bad rows with their line and reason. Memory is bounded: one decompressed chunk,
@@ -90,21 +88,19 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
   let lastLine = resumeAfterLine;
   let rowsSinceCheckpoint = 0;
   let compressedBytes = 0;
-  const openPacks = new Map<string, { builder: PackBuilder; rows: number }>();
-
-  const sendPack = (dt: string) => {
-    const pack = openPacks.get(dt)!;
-    openPacks.delete(dt);
-    const rows = pack.rows;
-    const data = pack.builder.toBuffer();
-    if (!producer) {
-      counts.rowsSent += rows;
-      return;
-    }
-    counts.packsSent++;
-    // Partition keys spread packs over shards; deterministic so that a re-sent pack lands alike.
-    producer.put({ data, partitionKey: `${file}:${counts.packsSent}`, onAcknowledged: () => (counts.rowsSent += rows) });
-  };
+  const packs = new DatedPackAssembler(
+    { $pack: 1, dataset: dataset.name, origin: options.origin, snapshot, columns: [...dataset.columnNames] },
+    options.packTargetBytes,
+    (data, rows) => {
+      if (!producer) {
+        counts.rowsSent += rows;
+        return;
+      }
+      counts.packsSent++;
+      // Partition keys spread packs over shards; deterministic so that a re-sent pack lands alike.
+      producer.put({ data, partitionKey: `${file}:${counts.packsSent}`, onAcknowledged: () => (counts.rowsSent += rows) });
+    },
+  );
 
   const quarantineRow = (line: number, reason: string, detail: string, raw: string, field?: string) => {
     counts.rowsQuarantined++;
@@ -140,20 +136,7 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
       return;
     }
     const dt = partitionDateOf(dataset, result.value as never, snapshot)!;
-    const entry = encodeEntry(result.value, line);
-    let pack = openPacks.get(dt);
-    if (!pack) {
-      if (openPacks.size >= MAX_OPEN_PACKS) sendPack(openPacks.keys().next().value!);
-      pack = { builder: new PackBuilder({ $pack: 1, dataset: dataset.name, origin: options.origin, snapshot, columns: [...dataset.columnNames] }, options.packTargetBytes), rows: 0 };
-      openPacks.set(dt, pack);
-    }
-    if (!pack.builder.tryAdd(entry)) {
-      sendPack(dt);
-      pack = { builder: new PackBuilder({ $pack: 1, dataset: dataset.name, origin: options.origin, snapshot, columns: [...dataset.columnNames] }, options.packTargetBytes), rows: 0 };
-      openPacks.set(dt, pack);
-      pack.builder.tryAdd(entry);
-    }
-    pack.rows++;
+    packs.add(dt, encodeEntry(result.value, line));
   };
 
   const onProblem = (problem: CsvProblem) => {
@@ -166,7 +149,7 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
 
   /** Sends everything open, waits for Kinesis, syncs the quarantine file and records the frontier. */
   const checkpoint = async (): Promise<FileProgress> => {
-    for (const dt of [...openPacks.keys()]) sendPack(dt);
+    packs.closeAll();
     if (producer) await producer.flush();
     await quarantine.flush();
     const progress: FileProgress = { ...counts, frontierLine: lastLine, quarantineBytes: quarantine.byteLength };

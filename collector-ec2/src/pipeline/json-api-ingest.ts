@@ -1,8 +1,9 @@
-import { datasetRuntime, formatIssue, PackBuilder, type Dataset } from '@ingest-lake/shared';
+import { compilePackEntryEncoder, datasetRuntime, formatIssue, type Dataset } from '@ingest-lake/shared';
 import type { ApiCheckpoint } from '../checkpoint/run-checkpoint';
 import type { CollectorManifest } from '../config/manifest';
 import { vendorTarget } from '../config/manifest';
 import type { QuarantineWriter } from '../parse/quarantine-writer';
+import { DatedPackAssembler } from '../produce/dated-pack-assembler';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import type { VendorClient } from '../vendor/vendor-client';
 import { readPointer } from './json-pointer';
@@ -48,6 +49,7 @@ export async function ingestApiPages(options: {
   if (!api || state.done) return state;
   const dataset = options.manifest.vendorDataset.dataFile.dataset;
   const runtime = datasetRuntime(dataset.name)!;
+  const encodeEntry = compilePackEntryEncoder(dataset) as (record: Record<string, unknown>, line: number) => string;
   const origin = `vendor-api:${options.manifest.dataset}/snapshot=${options.snapshot}`;
   while (!state.done && state.pagesFetched < api.maxPages) {
     const paging: Record<string, string> = { [api.pageSizeParam]: String(api.pageSize) };
@@ -65,15 +67,17 @@ export async function ingestApiPages(options: {
     }
     const records = page[api.recordsField];
     if (!Array.isArray(records)) throw new ApiPageError(pageNumber, `field "${api.recordsField}" is not an array`);
-    const packs = new Map<string, PackBuilder>();
-    const packRows = new Map<PackBuilder, number>();
     let sent = 0;
-    const send = (builder: PackBuilder) => {
-      const rows = packRows.get(builder) ?? 0;
-      if (options.producer) {
-        options.producer.put({ data: builder.toBuffer(), partitionKey: `api:${pageNumber}:${packRows.size}`, onAcknowledged: () => (sent += rows) });
-      } else sent += rows;
-    };
+    let packsOfPage = 0;
+    const packs = new DatedPackAssembler(
+      { $pack: 1, dataset: dataset.name, origin, snapshot: options.snapshot, columns: [...dataset.columnNames] },
+      options.manifest.packTargetBytes,
+      (data, rows) => {
+        if (options.producer) {
+          options.producer.put({ data, partitionKey: `api:${pageNumber}:${++packsOfPage}`, onAcknowledged: () => (sent += rows) });
+        } else sent += rows;
+      },
+    );
     records.forEach((record, index) => {
       const ordinal = state.recordsRead + index + 1;
       const result = runtime.validate(flatten(record, dataset, api.fieldMap));
@@ -92,17 +96,9 @@ export async function ingestApiPages(options: {
         return;
       }
       const dt = runtime.partitionDateOf(result.value, options.snapshot)!;
-      const entry = JSON.stringify({ r: result.value, l: ordinal });
-      let builder = packs.get(dt);
-      if (!builder || !builder.tryAdd(entry)) {
-        if (builder) send(builder);
-        builder = new PackBuilder({ $pack: 1, dataset: dataset.name, origin, snapshot: options.snapshot }, options.manifest.packTargetBytes);
-        packs.set(dt, builder);
-        builder.tryAdd(entry);
-      }
-      packRows.set(builder, (packRows.get(builder) ?? 0) + 1);
+      packs.add(dt, encodeEntry(result.value, ordinal));
     });
-    for (const builder of packs.values()) send(builder);
+    packs.closeAll();
     if (options.producer) await options.producer.flush();
     await options.quarantine.flush();
     const next = page[api.nextCursorField];
