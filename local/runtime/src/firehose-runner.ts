@@ -211,7 +211,6 @@ export class FirehoseRunner {
     const curated = new Map<string, { dataset: string; dt: string; ndjson: string[] }>();
     const curatedCounts: Record<string, number> = {};
     const countersBefore = { failedRows: { ...this.counters.failedRows }, dropped: this.counters.droppedKinesisRecords, droppedRows: this.counters.droppedRows };
-    const failedBefore = { ...this.counters.failedRows };
     try {
       for (const chunk of this.invocationChunks(records)) {
         this.applyOutcome({ ...event, records: chunk }, await this.invokeWithRetries({ ...event, records: chunk }), sourceById, errors, curated, at);
@@ -225,7 +224,7 @@ export class FirehoseRunner {
       if (errors.length > 0) await this.writer.writeErrors(at, deliveryId, 'processing-failed', errors);
       const failedRows: Record<string, number> = {};
       for (const [reason, n] of Object.entries(this.counters.failedRows)) {
-        const delta = n - (failedBefore[reason] ?? 0);
+        const delta = n - (countersBefore.failedRows[reason] ?? 0);
         if (delta > 0) failedRows[reason] = delta;
       }
       await this.writer.writeManifest(deliveryId, {

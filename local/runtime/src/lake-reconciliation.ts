@@ -3,7 +3,7 @@ import { streamedDatasets } from '@ingest-lake/shared';
 import type { RunReport } from '@ingest-lake/collector';
 import type { DeliveryManifest } from './delivery-writer';
 import type { LakeCatalog } from './lake-catalog';
-import { failedRecordRows } from './lake-report';
+import { countLake, total } from './lake-report';
 
 /** The reconciliation report of the whole lake (every delivery and every collector run in it). */
 export interface LakeReconciliation {
@@ -38,8 +38,6 @@ async function readText(s3: S3Client, bucket: string, key: string): Promise<stri
   return (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 }
 
-const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
-
 /**
  * Reconciles the lake: every data record a delivery stream received is curated, in errors/ with a
  * reason, or a documented drop; what the delivery manifests say matches what the lake holds; and
@@ -58,21 +56,15 @@ export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeC
     droppedRows += manifest.droppedRows;
     for (const [dataset, n] of Object.entries(manifest.curatedRows)) manifestCurated[dataset] = (manifestCurated[dataset] ?? 0) + n;
   }
-  const curatedRows: Record<string, number> = {};
+  const { curatedRows, distinctKeys, failedRows } = await countLake(catalog);
   const duplicatesRemoved: Record<string, number> = {};
   for (const dataset of streamedDatasets) {
-    const [row] = await catalog.query(`SELECT count(*) AS n, count(DISTINCT _dedup_key) AS keys FROM "${dataset.name}"`);
-    curatedRows[dataset.name] = Number(row!.n);
-    duplicatesRemoved[dataset.name] = Number(row!.n) - Number(row!.keys);
+    duplicatesRemoved[dataset.name] = curatedRows[dataset.name]! - distinctKeys[dataset.name]!;
     if ((manifestCurated[dataset.name] ?? 0) !== curatedRows[dataset.name]) {
       problems.push(`${dataset.name}: deliveries report ${manifestCurated[dataset.name] ?? 0} curated rows, the lake holds ${curatedRows[dataset.name]}`);
     }
   }
-  const failedRows: Record<string, number> = {};
-  for (const row of await catalog.query('SELECT reason, rawData FROM delivery_errors')) {
-    failedRows[String(row.reason)] = (failedRows[String(row.reason)] ?? 0) + failedRecordRows(String(row.rawData));
-  }
-  const accounted = sum(curatedRows) + sum(failedRows) + droppedRows;
+  const accounted = total(curatedRows) + total(failedRows) + droppedRows;
   if (recordsIn !== accounted) problems.push(`delivery streams received ${recordsIn} records; curated + errors + drops = ${accounted}`);
 
   const collectorRuns: LakeReconciliation['collectorRuns'] = [];

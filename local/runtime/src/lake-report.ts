@@ -29,22 +29,36 @@ export function failedRecordRows(rawData: string): number {
   return countDataRecords(Buffer.from(envelope ? envelope.sourceData : rawData, 'base64'));
 }
 
-/** Proves records in = curated + errors (+ documented drops), from what is in the lake. */
-export async function reconcile(catalog: LakeCatalog, recordsIn: RecordsIn, droppedRecords: number): Promise<Reconciliation> {
-  const curatedRows: Record<string, number> = {};
+/** What the lake holds: curated rows and distinct dedup keys per dataset, failed data records per reason. */
+export interface LakeCounts {
+  curatedRows: Record<string, number>;
+  distinctKeys: Record<string, number>;
+  failedRows: Record<string, number>;
+}
+
+export async function countLake(catalog: LakeCatalog): Promise<LakeCounts> {
+  const counts: LakeCounts = { curatedRows: {}, distinctKeys: {}, failedRows: {} };
   for (const dataset of streamedDatasets) {
-    const [row] = await catalog.query(`SELECT count(*) AS n FROM "${dataset.name}"`);
-    curatedRows[dataset.name] = Number(row!.n);
+    const [row] = await catalog.query(`SELECT count(*) AS n, count(DISTINCT _dedup_key) AS keys FROM "${dataset.name}"`);
+    counts.curatedRows[dataset.name] = Number(row!.n);
+    counts.distinctKeys[dataset.name] = Number(row!.keys);
   }
-  const failedRows: Record<string, number> = {};
   for (const row of await catalog.query('SELECT reason, rawData FROM delivery_errors')) {
     const reason = String(row.reason);
-    failedRows[reason] = (failedRows[reason] ?? 0) + failedRecordRows(String(row.rawData));
+    counts.failedRows[reason] = (counts.failedRows[reason] ?? 0) + failedRecordRows(String(row.rawData));
   }
-  const total = recordsIn.httpRequests + recordsIn.collectorRows + recordsIn.otherProducers;
-  const accounted =
-    Object.values(curatedRows).reduce((a, b) => a + b, 0) + Object.values(failedRows).reduce((a, b) => a + b, 0) + droppedRecords;
-  return { recordsIn: total, curatedRows, failedRows, droppedRecords, unexplained: total - accounted, reconciled: total === accounted };
+  return counts;
+}
+
+/** Sum of a count map. */
+export const total = (values: Record<string, number>): number => Object.values(values).reduce((a, b) => a + b, 0);
+
+/** Proves records in = curated + errors (+ documented drops), from what is in the lake. */
+export async function reconcile(catalog: LakeCatalog, recordsIn: RecordsIn, droppedRecords: number): Promise<Reconciliation> {
+  const { curatedRows, failedRows } = await countLake(catalog);
+  const entered = recordsIn.httpRequests + recordsIn.collectorRows + recordsIn.otherProducers;
+  const accounted = total(curatedRows) + total(failedRows) + droppedRecords;
+  return { recordsIn: entered, curatedRows, failedRows, droppedRecords, unexplained: entered - accounted, reconciled: entered === accounted };
 }
 
 const CHARTS: Record<string, DashboardPanel['chart']> = {
