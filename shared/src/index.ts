@@ -14,3 +14,6 @@ export * from './datasets/vendor-dataset';
 export * from './datasets/registry';
 export * from './lake/lake-layout';
 export * from './lake/sql-files';
+export * from './schema/compile-row-entry-encoder';
+export { SPAN_QUOTED, SPAN_ESCAPED_QUOTES } from './schema/wire-value-writers';
+export * from './codec/byte-sink';

@@ -1,19 +1,20 @@
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import {
   compilePackEntryEncoder,
+  compileRowEntryEncoder,
   compileRowValidator,
   formatIssue,
   HeaderMismatchError,
   partitionDateOf,
   type Dataset,
+  type RowEntryEncoder,
   type RowValidator,
 } from '@ingest-lake/shared';
-import { CsvParser, type CsvProblem } from '../parse/csv-parser';
+import { CsvParser, type CsvProblem, type CsvRow } from '../parse/csv-parser';
 import { toCsvLine } from '../parse/csv-field';
 import type { QuarantineWriter } from '../parse/quarantine-writer';
-import { DatedPackAssembler } from '../produce/dated-pack-assembler';
+import { DatedPackAssembler, partitionKeyOf, type EntryEncoder } from '../produce/dated-pack-assembler';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 
 /** Counts for one file; rows read = sent + quarantined + blank (checked by reconciliation). */
@@ -70,6 +71,10 @@ export class FileFormatError extends Error {
  * Streams one csv.gz file through gunzip → CSV parser → schema validation → packs → Kinesis,
  * quarantining bad rows with their line and reason. Memory is bounded: one decompressed chunk,
  * at most 32 open packs, and the producer's buffer (back-pressure via `drain`).
+ *
+ * Rows stay bytes end to end: the parser hands over field spans and the compiled row encoder
+ * validates them and writes the pack entry directly (docs/decisions/0007). Only a row it refuses
+ * is decoded and run through the row validator, which names the field and the reason.
  */
 export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<FileProgress> {
   const { dataset, producer, quarantine, file, snapshot } = options;
@@ -84,6 +89,14 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
   };
   let header: string[] | undefined;
   let validate: RowValidator<Record<string, unknown>> | undefined;
+  let encodeRow: RowEntryEncoder | undefined;
+  const snapshotKey = partitionKeyOf(snapshot);
+  // One encoder closure for the whole file (none per row): it encodes `rowToEncode`.
+  let rowToEncode: CsvRow;
+  const encodeRowEntry: EntryEncoder = (sink) => {
+    const dt = encodeRow!(rowToEncode.bytes, rowToEncode.spans, rowToEncode.line, sink);
+    return dt === 0 ? snapshotKey : dt;
+  };
   const encodeEntry = compilePackEntryEncoder(dataset) as (record: Record<string, unknown>, line: number) => string;
   let lastLine = resumeAfterLine;
   let rowsSinceCheckpoint = 0;
@@ -107,36 +120,43 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
     quarantine.add({ dataset: dataset.name, file, snapshot, line, reason, detail, raw, ...(field === undefined ? {} : { field }) });
   };
 
-  const onRow = (fields: string[], line: number) => {
+  const onRow = (row: CsvRow) => {
     if (!header) {
-      header = fields;
+      header = row.fields();
       try {
-        validate = compileRowValidator(dataset, fields) as RowValidator<Record<string, unknown>>;
+        validate = compileRowValidator(dataset, header) as RowValidator<Record<string, unknown>>;
+        encodeRow = compileRowEntryEncoder(dataset, header);
       } catch (error) {
         if (error instanceof HeaderMismatchError) throw new FileFormatError(file, error.message);
         throw error;
       }
       return;
     }
+    const line = row.line;
     if (line <= resumeAfterLine) return;
     lastLine = line;
     counts.rowsRead++;
     rowsSinceCheckpoint++;
-    if (fields.length === 1 && fields[0] === '') {
+    if (row.isBlank) {
       counts.rowsBlank++;
       return;
     }
-    if (fields.length !== header.length) {
-      quarantineRow(line, 'column_count', `expected ${header.length} fields, got ${fields.length}`, toCsvLine(fields));
+    if (row.fieldCount !== header.length) {
+      quarantineRow(line, 'column_count', `expected ${header.length} fields, got ${row.fieldCount}`, toCsvLine(row.fields()));
       return;
     }
+    rowToEncode = row;
+    if (packs.encode(encodeRowEntry) >= 0) return;
+    // The reference path: decode the row and let the validator name the field and the reason.
+    const fields = row.fields();
     const result = validate!(fields);
     if (!result.ok) {
       quarantineRow(line, result.issue.reason, formatIssue(result.issue), toCsvLine(fields), result.issue.field);
       return;
     }
-    const dt = partitionDateOf(dataset, result.value as never, snapshot)!;
-    packs.add(dt, encodeEntry(result.value, line));
+    // Not reached while the fast path fails exactly when the validator does (tested); kept so a
+    // divergence could only cost speed, never a row.
+    packs.add(partitionDateOf(dataset, result.value as never, snapshot) ?? snapshot, encodeEntry(result.value, line));
   };
 
   const onProblem = (problem: CsvProblem) => {
@@ -159,18 +179,16 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
   };
 
   const parser = new CsvParser();
-  const decoder = new StringDecoder('utf8');
   options.source.on('data', (chunk: Buffer) => (compressedBytes += chunk.length));
   const gunzip = createGunzip({ chunkSize: options.gunzipChunkBytes ?? 262_144 });
   const decompressed = options.source.pipe(gunzip);
   options.source.on('error', (error) => gunzip.destroy(error));
   for await (const chunk of decompressed as AsyncIterable<Buffer>) {
-    parser.push(decoder.write(chunk), onRow, onProblem);
+    parser.push(chunk, onRow, onProblem);
     if (producer) await producer.drain();
     options.onProgress?.({ compressedBytes, rowsRead: counts.rowsRead });
     if (rowsSinceCheckpoint >= checkpointEveryRows) await checkpoint();
   }
-  parser.push(decoder.end(), onRow, onProblem);
   parser.end(onRow, onProblem);
   if (!header) throw new FileFormatError(file, 'file is empty (no header row)');
   return checkpoint();

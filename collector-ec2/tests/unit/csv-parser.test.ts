@@ -1,21 +1,22 @@
-import { CsvParser, type CsvProblem } from '../../src/parse/csv-parser';
+import { CsvParser, type CsvProblem, type CsvRow } from '../../src/parse/csv-parser';
 
-function parseAll(chunks: string[], options = {}) {
+function parseAll(chunks: Array<string | Buffer>, options = {}) {
   const parser = new CsvParser(options);
   const rows: Array<{ fields: string[]; line: number }> = [];
   const problems: CsvProblem[] = [];
-  const onRow = (fields: string[], line: number) => rows.push({ fields, line });
+  const onRow = (row: CsvRow) => rows.push({ fields: row.fields(), line: row.line });
   const onProblem = (problem: CsvProblem) => problems.push(problem);
-  for (const chunk of chunks) parser.push(chunk, onRow, onProblem);
+  for (const chunk of chunks) parser.push(Buffer.from(chunk), onRow, onProblem);
   parser.end(onRow, onProblem);
   return { rows, problems };
 }
 
-/** Every way of cutting the input into two chunks must give the same result as one chunk. */
+/** Every way of cutting the input's bytes into two chunks (inside characters too) must give the same result as one chunk. */
 function parseEverySplit(input: string, options = {}) {
-  const whole = parseAll([input], options);
-  for (let cut = 0; cut <= input.length; cut++) {
-    expect(parseAll([input.slice(0, cut), input.slice(cut)], options)).toEqual(whole);
+  const bytes = Buffer.from(input);
+  const whole = parseAll([bytes], options);
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    expect(parseAll([bytes.subarray(0, cut), bytes.subarray(cut)], options)).toEqual(whole);
   }
   return whole;
 }
@@ -50,27 +51,30 @@ describe('CsvParser', () => {
   test.each([
     ['text after a closing quote', 'ok,1\n"abc"def,2\nok,3\n', 'text_after_quote', 2],
     ['unterminated quote at end of file', 'ok,1\n"abc,2\n', 'unterminated_quote', 2],
-    ['invalid UTF-8 (decoded to U+FFFD)', 'ok,1\nbad\uFFFD,2\nok,3\n', 'invalid_utf8', 2],
+    ['invalid UTF-8', Buffer.concat([Buffer.from('ok,1\nbad'), Buffer.from([0xc3, 0x28]), Buffer.from(',2\nok,3\n')]), 'invalid_utf8', 2],
+    ['a truncated UTF-8 sequence', Buffer.concat([Buffer.from('ok,1\nbad'), Buffer.from([0xe2, 0x82]), Buffer.from('\nok,3\n')]), 'invalid_utf8', 2],
   ])('%s is reported with its line and the parse continues', (_label, input, reason, line) => {
     const { rows, problems } = parseAll([input]);
+    if (input.includes('ok,3')) expect(rows.at(-1)).toEqual({ fields: ['ok', '3'], line: 3 });
     expect(problems).toEqual([expect.objectContaining({ reason, line })]);
     expect(rows[0]).toEqual({ fields: ['ok', '1'], line: 1 });
   });
 
-  test('a runaway quote is cut off at maxRowChars and parsing resumes on the next line', () => {
+  test('a runaway quote is cut off at maxRowBytes and parsing resumes on the next line', () => {
     const input = `"never closed,1\n${'x,2\n'.repeat(100)}`;
-    const { rows, problems } = parseAll([input], { maxRowChars: 50 });
+    const { rows, problems } = parseAll([input], { maxRowBytes: 50 });
     expect(problems).toEqual([expect.objectContaining({ reason: 'unterminated_quote', line: 1 })]);
     expect(rows).toHaveLength(100);
     expect(rows[0]).toEqual({ fields: ['x', '2'], line: 2 });
   });
 
   test('a huge unquoted row is refused without buffering the whole file', () => {
-    const parser = new CsvParser({ maxRowChars: 1_000 });
+    const parser = new CsvParser({ maxRowBytes: 1_000 });
     const problems: CsvProblem[] = [];
     const rows: Array<[string[], number]> = [];
-    for (let i = 0; i < 50; i++) parser.push('y'.repeat(100), (f, l) => rows.push([f, l]), (p) => problems.push(p));
-    parser.push('tail\nnext,row\n', (f, l) => rows.push([f, l]), (p) => problems.push(p));
+    const onRow = (row: CsvRow) => rows.push([row.fields(), row.line]);
+    for (let i = 0; i < 50; i++) parser.push(Buffer.from('y'.repeat(100)), onRow, (p) => problems.push(p));
+    parser.push(Buffer.from('tail\nnext,row\n'), onRow, (p) => problems.push(p));
     expect(problems).toEqual([expect.objectContaining({ reason: 'row_too_large', line: 1 })]);
     expect(rows).toEqual([[['next', 'row'], 2]]);
   });
@@ -82,6 +86,6 @@ describe('CsvParser', () => {
   });
 
   test('options are validated up front', () => {
-    expect(() => new CsvParser({ maxRowChars: 0 })).toThrow('maxRowChars');
+    expect(() => new CsvParser({ maxRowBytes: 0 })).toThrow('maxRowBytes');
   });
 });

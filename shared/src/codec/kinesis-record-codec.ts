@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { ByteSink } from './byte-sink';
 import { DEFAULT_PACK_TARGET_BYTES, FIREHOSE_MAX_RECORD_BYTES } from './kinesis-limits';
 
 /**
@@ -154,45 +155,92 @@ export class EntryTooLargeError extends Error {
   }
 }
 
+// Producers make thousands of packs from one header object: its encoded line is made once.
+const headerLines = new WeakMap<PackHeader, Buffer>();
+
+function headerLineOf(header: PackHeader): Buffer {
+  let line = headerLines.get(header);
+  if (line === undefined) {
+    line = Buffer.from(`${JSON.stringify(header)}\n`, 'utf8');
+    headerLines.set(header, line);
+  }
+  return line;
+}
+
 /**
  * Accumulates entries into one pack of at most `targetBytes` (an entry larger than the target
  * gets a pack of its own, up to Firehose's record limit).
  */
 export class PackBuilder {
-  private readonly headerLine: string;
-  private readonly lines: string[] = [];
-  private bytes: number;
+  /** The pack so far: the header line, then one `entry\n` per entry. Producers may encode into it (see `commitAppended`). */
+  readonly sink: ByteSink;
+  private readonly headerBytes: number;
+  private entries = 0;
 
   constructor(
     readonly header: PackHeader,
     readonly targetBytes: number = DEFAULT_PACK_TARGET_BYTES,
   ) {
-    this.headerLine = JSON.stringify(header);
-    this.bytes = Buffer.byteLength(this.headerLine) + 1;
+    const headerLine = headerLineOf(header);
+    this.headerBytes = headerLine.length;
+    this.sink = new ByteSink(Math.max(targetBytes, headerLine.length) + 1024);
+    this.sink.bytes.set(headerLine);
+    this.sink.length = headerLine.length;
   }
 
   get entryCount(): number {
-    return this.lines.length;
+    return this.entries;
   }
 
   get byteLength(): number {
-    return this.bytes;
+    return this.sink.length;
   }
 
   /** Adds an encoded entry line; returns false (and adds nothing) when the pack is full. */
   tryAdd(entryLine: string): boolean {
-    const lineBytes = Buffer.byteLength(entryLine) + 1;
-    if (this.bytes + lineBytes > FIREHOSE_MAX_RECORD_BYTES && this.lines.length === 0) {
-      throw new EntryTooLargeError(lineBytes);
+    const mark = this.sink.length;
+    this.sink.writeText(entryLine);
+    return this.commitAppended(mark);
+  }
+
+  /** Adds the entry encoded as UTF-8 in `source[start, end)`; returns false (and adds nothing) when the pack is full. */
+  tryAddBytes(source: Uint8Array, start: number, end: number): boolean {
+    const mark = this.sink.length;
+    this.sink.reserve(end - start);
+    this.sink.bytes.set(source.subarray(start, end), mark);
+    this.sink.length = mark + end - start;
+    return this.commitAppended(mark);
+  }
+
+  /**
+   * Decides on an entry just appended to `sink` from `mark`: keeps it (adding its newline) when
+   * the pack has room, else removes it and returns false. A first entry larger than the target
+   * gets the pack to itself, up to Firehose's record limit.
+   */
+  commitAppended(mark: number): boolean {
+    const needed = this.sink.length + 1;
+    if (this.entries > 0 && needed > this.targetBytes) {
+      this.sink.length = mark;
+      return false;
     }
-    if (this.lines.length > 0 && this.bytes + lineBytes > this.targetBytes) return false;
-    this.lines.push(entryLine);
-    this.bytes += lineBytes;
+    if (needed > FIREHOSE_MAX_RECORD_BYTES) {
+      this.sink.length = mark;
+      throw new EntryTooLargeError(needed - mark);
+    }
+    this.sink.reserve(1);
+    this.sink.bytes[this.sink.length++] = 10;
+    this.entries++;
     return true;
   }
 
-  /** The pack as Kinesis record data. */
+  /** The pack as Kinesis record data (a copy: the builder can be reset and reused). */
   toBuffer(): Buffer {
-    return Buffer.from(`${this.headerLine}\n${this.lines.join('\n')}\n`, 'utf8');
+    return Buffer.copyBytesFrom(this.sink.bytes, 0, this.sink.length);
+  }
+
+  /** Empties the pack (the header stays). */
+  reset(): void {
+    this.sink.length = this.headerBytes;
+    this.entries = 0;
   }
 }

@@ -136,6 +136,24 @@ export function compileObjectValidator<C extends ColumnMap>(dataset: Dataset<C>)
 }
 
 /**
+ * Maps each column of the dataset to its position in a CSV header. Header columns may come in any
+ * order; unknown header columns and missing non-nullable columns raise HeaderMismatchError.
+ */
+export function headerPositions(dataset: Dataset, header: ReadonlyArray<string>): Map<string, number> {
+  const positions = new Map(header.map((name, i) => [name.trim(), i]));
+  const problems: string[] = [];
+  for (const name of positions.keys()) {
+    if (!(name in dataset.columns)) problems.push(`unknown column "${name}"`);
+  }
+  if (positions.size !== header.length) problems.push('duplicate column names');
+  for (const name of dataset.columnNames) {
+    if (!positions.has(name) && !dataset.columns[name]!.nullable) problems.push(`missing column "${name}"`);
+  }
+  if (problems.length > 0) throw new HeaderMismatchError(dataset.name, problems);
+  return positions;
+}
+
+/**
  * Compiles a CSV-row validator for a given header. Header columns may come in any order;
  * unknown header columns and missing non-nullable columns are reported up front.
  */
@@ -143,17 +161,8 @@ export function compileRowValidator<C extends ColumnMap>(
   dataset: Dataset<C>,
   header: ReadonlyArray<string>,
 ): RowValidator<RecordOf<Dataset<C>>> {
-  const positions = new Map(header.map((name, i) => [name.trim(), i]));
-  const problems: string[] = [];
-  for (const name of positions.keys()) {
-    if (!(name in dataset.columns)) problems.push(`unknown column "${name}"`);
-  }
-  if (positions.size !== header.length) problems.push('duplicate column names');
+  const positions = headerPositions(dataset, header);
   const names = dataset.columnNames;
-  for (const name of names) {
-    if (!positions.has(name) && !dataset.columns[name]!.nullable) problems.push(`missing column "${name}"`);
-  }
-  if (problems.length > 0) throw new HeaderMismatchError(dataset.name, problems);
   const body = names
     .map((name, i) => {
       const position = positions.get(name);

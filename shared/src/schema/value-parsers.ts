@@ -84,7 +84,8 @@ export function parseDecimal(value: unknown, precision: number, scale: number): 
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function isCalendarDate(year: number, month: number, day: number): boolean {
+/** True for a real calendar date within the accepted years (1900–2999). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
   if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1) return false;
   const isLeapYear = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && isLeapYear ? 29 : DAYS_IN_MONTH[month - 1]!);
