@@ -168,13 +168,15 @@ export class CsvParser {
         pos = n;
         break;
       }
-      // A row that cannot be read: resume after the physical line where it starts.
+      // A row that cannot be read: resume after the physical line where it starts. Wait for that
+      // line's end first (within the row limit), so the report does not depend on chunk boundaries.
+      const lineEnd = buf.indexOf(LF, pos);
+      if (lineEnd === -1 && !final && n - pos <= this.maxRowBytes) break;
       onProblem({
         line: this.line,
         reason: outcome === TEXT_AFTER_QUOTE ? 'text_after_quote' : 'unterminated_quote',
         excerpt: excerpt(buf, pos),
       });
-      const lineEnd = buf.indexOf(LF, pos);
       if (lineEnd === -1) {
         this.skippingToLineEnd = !final;
         pos = n;

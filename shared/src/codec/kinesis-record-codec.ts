@@ -235,7 +235,10 @@ export class PackBuilder {
 
   /** The pack as Kinesis record data (a copy: the builder can be reset and reused). */
   toBuffer(): Buffer {
-    return Buffer.copyBytesFrom(this.sink.bytes, 0, this.sink.length);
+    // Not zero-filled (every byte is written) and not a slice of the shared pool.
+    const data = Buffer.allocUnsafeSlow(this.sink.length);
+    data.set(this.sink.bytes.subarray(0, this.sink.length));
+    return data;
   }
 
   /** Empties the pack (the header stays). */
