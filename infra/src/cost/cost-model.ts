@@ -35,7 +35,7 @@ const TRANSFORM_MS_FIXED = 5;
 const PARQUET_RATIO = 0.2;
 const BACKUP_GZIP_RATIO = 0.3;
 /** Collector parse rate measured on this project's standard machine (docs/benchmarks.md). */
-const COLLECTOR_ROWS_PER_SECOND = 183_000;
+const COLLECTOR_ROWS_PER_SECOND = 1_060_000;
 
 /** Records and bytes one source puts on its stream in a month. */
 export interface Flow {
