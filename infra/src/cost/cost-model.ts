@@ -60,12 +60,27 @@ export function eventFlow(workload: Workload): Flow {
   return { kind: 'events', dataRecords, kinesisRecords: dataRecords, bytesPerKinesisRecord: bytes, apiRequests, activeMinutes: HOURS_PER_MONTH * 60 };
 }
 
-export function bulkFlow(workload: Workload): Flow {
+/**
+ * Seconds to write one bulk snapshot at `writeShards` shards of write capacity (1 MiB/s and 1,000
+ * records/s each): Kinesis, not parsing, bounds a snapshot.
+ */
+export function bulkSnapshotWriteSeconds(workload: Workload, writeShards: number): number {
+  const b = workload.bulk;
+  const wire = b.wireBytesPerRow ?? b.csvBytesPerRow * 1.4;
+  const perPack = b.packTargetBytes > 0 ? Math.max(1, Math.floor(b.packTargetBytes / wire)) : 1;
+  const bytes = b.rowsPerSnapshot * wire;
+  const records = Math.ceil(b.rowsPerSnapshot / perPack);
+  return Math.max(bytes / (writeShards * MiB), records / (writeShards * 1_000));
+}
+
+/** The bulk flow; a snapshot is active for as long as parsing or writing it to `writeShards` shards takes. @param writeShards default 4 (an on-demand stream's starting capacity) */
+export function bulkFlow(workload: Workload, writeShards = 4): Flow {
   const b = workload.bulk;
   const dataRecords = b.snapshotsPerDay * b.rowsPerSnapshot * DAYS_PER_MONTH;
   const wire = b.wireBytesPerRow ?? b.csvBytesPerRow * 1.4;
   const perPack = b.packTargetBytes > 0 ? Math.max(1, Math.floor(b.packTargetBytes / wire)) : 1;
-  const minutesPerSnapshot = Math.max(1, Math.ceil(b.rowsPerSnapshot / COLLECTOR_ROWS_PER_SECOND / 60));
+  const parseSeconds = b.rowsPerSnapshot / COLLECTOR_ROWS_PER_SECOND;
+  const minutesPerSnapshot = Math.max(1, Math.ceil(Math.max(parseSeconds, bulkSnapshotWriteSeconds(workload, writeShards)) / 60));
   return {
     kind: 'bulk',
     dataRecords,
@@ -92,7 +107,7 @@ export function shardsNeeded(flow: Flow): number {
 
 /** The monthly estimate of a deployment (from its synthesized stacks) under a workload. */
 export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, prices: PriceTable): CostEstimate {
-  const flows = [eventFlow(workload), bulkFlow(workload)].filter((f) => f.dataRecords > 0);
+  const flows = [eventFlow(workload), bulkFlow(workload, bulkWriteShards(facts))].filter((f) => f.dataRecords > 0);
   const lines: CostLine[] = [];
   const add = (service: string, monthlyUsd: number, detail: string) => lines.push({ service, monthlyUsd: money(monthlyUsd), detail });
   const streamFor = (flow: Flow) => facts.streams.find((s) => (flow.kind === 'events' ? s.name.endsWith('-events') : !s.name.endsWith('-events')));
@@ -110,7 +125,9 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
     } else {
       const putUnits = flow ? flow.kinesisRecords * Math.ceil(flow.bytesPerKinesisRecord / 25_600) : 0;
       kinesis += stream.shards * HOURS_PER_MONTH * prices.kinesis.provisionedShardHour + (putUnits / 1e6) * prices.kinesis.provisionedPutPayloadUnitsPerMillion;
-      kinesisDetail.push(`${stream.name}: ${stream.shards} shards${flow ? `, needs ${shardsNeeded(flow)}` : ''}`);
+      // An event flow has a steady rate to size for; a bulk snapshot runs at whatever the shards allow.
+      const sizing = !flow ? '' : flow.kind === 'events' ? `, needs ${shardsNeeded(flow)}` : `, ${Math.round(bulkSnapshotWriteSeconds(workload, stream.shards) / 6) / 10} min per snapshot`;
+      kinesisDetail.push(`${stream.name}: ${stream.shards} shards${sizing}`);
     }
   }
   add('Kinesis Data Streams', kinesis, kinesisDetail.join('; '));
@@ -211,16 +228,18 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
   };
 }
 
+/** Write capacity of the bulk stream in shards; on-demand streams start at 4 MiB/s and 4,000 records/s. */
+function bulkWriteShards(facts: DeploymentFacts): number {
+  const bulkStream = facts.streams.find((s) => !s.name.endsWith('-events'));
+  return bulkStream?.mode === 'PROVISIONED' ? bulkStream.shards : 4;
+}
+
 /** Capacity view of a workload: shards, Lambda concurrency, and the time to ingest a bulk snapshot. */
 export function capacity(facts: DeploymentFacts, workload: Workload): Record<string, string | number> {
   const events = eventFlow(workload);
   const bulk = bulkFlow(workload);
-  const bulkStream = facts.streams.find((s) => !s.name.endsWith('-events'));
-  const bulkBytes = workload.bulk.rowsPerSnapshot * (workload.bulk.wireBytesPerRow ?? workload.bulk.csvBytesPerRow * 1.4);
-  const bulkRecords = bulk.dataRecords > 0 ? bulk.kinesisRecords / (workload.bulk.snapshotsPerDay * DAYS_PER_MONTH) : 0;
-  // On-demand streams start at 4 MiB/s and 4,000 records/s of write capacity.
-  const writeShards = bulkStream?.mode === 'PROVISIONED' ? bulkStream.shards : 4;
-  const kinesisSeconds = Math.max(bulkBytes / (writeShards * MiB), bulkRecords / (writeShards * 1_000));
+  const writeShards = bulkWriteShards(facts);
+  const kinesisSeconds = bulk.dataRecords > 0 ? bulkSnapshotWriteSeconds(workload, writeShards) : 0;
   return {
     'event shards needed (≤ 75 %)': shardsNeeded(events),
     'event Lambda concurrency': Math.max(1, Math.ceil(((bytesOf(events) / SECONDS_PER_MONTH / MiB) * (TRANSFORM_MS_PER_MB + TRANSFORM_MS_FIXED)) / 1000)),

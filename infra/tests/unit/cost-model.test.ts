@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildEnvironment } from '../../src/app';
 import { loadEnvironmentConfig, type EnvironmentConfig } from '../../src/config/environment-config';
 import { loadJson, priceTableSchema, workloadSchema, type Workload } from '../../src/cost/cost-inputs';
-import { bulkFlow, estimateMonthlyCost, eventFlow, shardsNeeded } from '../../src/cost/cost-model';
+import { bulkFlow, bulkSnapshotWriteSeconds, estimateMonthlyCost, eventFlow, shardsNeeded } from '../../src/cost/cost-model';
 import { readDeploymentFacts, type DeploymentFacts } from '../../src/cost/deployment-facts';
 
 const COST_DIR = path.resolve(__dirname, '../../cost');
@@ -64,6 +64,17 @@ describe('cost model arithmetic on fixed inputs', () => {
         l.service.startsWith('Firehose'),
       )!.monthlyUsd;
     expect(firehose('bulk-20m-daily-unpacked.json') / firehose('bulk-20m-daily.json')).toBeGreaterThan(5);
+  });
+
+  test('a bulk snapshot is active while Kinesis takes it (not while it parses), and its stream line says how long', () => {
+    const bulk = workload('bulk-20m-daily.json');
+    // 20 M rows × 245 bytes at 4 MiB/s ≈ 19.5 min; parsing alone takes well under a minute.
+    expect(bulkSnapshotWriteSeconds(bulk, 4) / 60).toBeCloseTo(19.5, 0);
+    expect(bulkFlow(bulk, 4).activeMinutes).toBeCloseTo((730 / 24) * 20, 6); // 20 minutes a day
+    expect(bulkFlow(bulk, 8).activeMinutes).toBeCloseTo((730 / 24) * 10, 6);
+    const facts = { ...minimalFacts, streams: [{ name: 'x-test-app-market-daily', mode: 'PROVISIONED' as const, shards: 4 }] };
+    const kinesis = estimateMonthlyCost(facts, bulk, prices).lines.find((l) => l.service.startsWith('Kinesis'))!;
+    expect(kinesis.detail).toBe('x-test-app-market-daily: 4 shards, 19.5 min per snapshot');
   });
 
   test('shards needed follow the binding limit at 75 %', () => {
