@@ -11,7 +11,12 @@ import { REPO_PATHS } from './repo-paths';
 
 /** `local`: run the pipeline on this machine (demo, up, down, query). */
 
-const STATE_FILE = path.join(REPO_PATHS.localDir, 'stack.json');
+/** The folder holding the local stack's state (the emulators' objects, caches, `stack.json`). */
+function dataDir(): string {
+  return path.resolve((program.opts() as { dataDir: string }).dataDir);
+}
+
+const stateFile = () => path.join(dataDir(), 'stack.json');
 
 function requireBundles(): void {
   for (const bundle of [REPO_PATHS.transformBundle, REPO_PATHS.collectorBundle]) {
@@ -21,9 +26,9 @@ function requireBundles(): void {
 
 /** Opens the local lake (the S3 emulator's folder, read through a short-lived emulator) as a DuckDB catalog. */
 async function withLocalLake(work: (catalog: LakeCatalog, s3: S3Emulator) => Promise<void>): Promise<void> {
-  const s3 = new S3Emulator(path.join(REPO_PATHS.localDir, 's3'));
+  const s3 = new S3Emulator(path.join(dataDir(), 's3'));
   await s3.start();
-  const catalog = await LakeCatalog.open(path.join(REPO_PATHS.localDir, 'lake-cache'));
+  const catalog = await LakeCatalog.open(path.join(dataDir(), 'lake-cache'));
   try {
     await catalog.sync(s3.client(), LOCAL_NAMES.bucket);
     await catalog.refresh();
@@ -34,7 +39,9 @@ async function withLocalLake(work: (catalog: LakeCatalog, s3: S3Emulator) => Pro
   }
 }
 
-const program = new Command('local').description('The ingest-lake pipeline on one machine, no AWS account needed.');
+const program = new Command('local')
+  .description('The ingest-lake pipeline on one machine, no AWS account needed.')
+  .option('--data-dir <dir>', 'local state folder for up, down, query and reconcile (env INGEST_LAKE_LOCAL_DIR)', process.env.INGEST_LAKE_LOCAL_DIR ?? REPO_PATHS.localDir);
 
 program
   .command('demo')
@@ -55,10 +62,10 @@ program
   .option('--buffer-seconds <s>', 'Firehose buffering interval', '60')
   .action(async (flags: { kinesisPort: string; s3Port: string; ingestPort: string; bufferSeconds: string }) => {
     requireBundles();
-    if (existsSync(STATE_FILE)) throw new Error(`a stack seems to be running (${STATE_FILE}); run \`local down\` first`);
-    await mkdir(REPO_PATHS.localDir, { recursive: true });
+    if (existsSync(stateFile())) throw new Error(`a stack seems to be running (${stateFile()}); run \`local down\` first`);
+    await mkdir(dataDir(), { recursive: true });
     const stack = new LocalStack({
-      dataDir: REPO_PATHS.localDir,
+      dataDir: dataDir(),
       transformBundle: REPO_PATHS.transformBundle,
       ports: { kinesis: Number(flags.kinesisPort), s3: Number(flags.s3Port), ingest: Number(flags.ingestPort) },
       bufferIntervalSeconds: Number(flags.bufferSeconds),
@@ -70,7 +77,7 @@ program
       await stack.stop().catch(() => undefined);
       throw error;
     }
-    await writeFile(STATE_FILE, JSON.stringify({ pid: process.pid, endpoints }, null, 2));
+    await writeFile(stateFile(), JSON.stringify({ pid: process.pid, endpoints }, null, 2));
     console.log(`ingest-lake local stack is up (Firehose buffer ${flags.bufferSeconds} s). Try:
   curl -d '{"value":"30","type":"Tip 3"}' -H 'Content-Type: application/json' -X POST ${endpoints.ingest}/v1
   export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
@@ -80,7 +87,7 @@ program
 Stop with Ctrl-C or \`npx tsx local/runtime/src/cli.ts down\`.`);
     const shutdown = async () => {
       await stack.stop();
-      await rm(STATE_FILE, { force: true });
+      await rm(stateFile(), { force: true });
       process.exit(0);
     };
     process.once('SIGINT', () => void shutdown());
@@ -91,11 +98,11 @@ program
   .command('down')
   .description('stop a stack started with `up`')
   .action(async () => {
-    if (!existsSync(STATE_FILE)) {
+    if (!existsSync(stateFile())) {
       console.log('no local stack is running');
       return;
     }
-    const { pid } = JSON.parse(await readFile(STATE_FILE, 'utf8')) as { pid: number };
+    const { pid } = JSON.parse(await readFile(stateFile(), 'utf8')) as { pid: number };
     try {
       process.kill(pid, 'SIGTERM');
       for (let i = 0; i < 100; i++) {
@@ -105,7 +112,7 @@ program
     } catch {
       // The process is gone.
     }
-    await rm(STATE_FILE, { force: true });
+    await rm(stateFile(), { force: true });
     console.log('local stack stopped');
   });
 

@@ -1,0 +1,74 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_PATHS } from '@ingest-lake/local';
+
+const execFileAsync = promisify(execFile);
+const CLI = path.join(REPO_PATHS.root, 'local/runtime/src/cli.ts');
+
+/** `local up`, the commands it prints, `local query`, `local down`: the README's long-running stack, as a user drives it. */
+describe('local up / query / down (the CLI, its own process, free ports, a private data folder)', () => {
+  let directory: string;
+  let up: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'local-up-'));
+  });
+  afterAll(async () => {
+    if (up && up.exitCode === null) up.kill('SIGKILL');
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const local = (...args: string[]) =>
+    execFileAsync(process.execPath, ['--import', 'tsx', CLI, '--data-dir', directory, ...args], {
+      cwd: REPO_PATHS.root,
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
+
+  test('up prints working endpoints, a posted event becomes queryable, down stops the stack and clears its state', async () => {
+    up = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI, '--data-dir', directory, 'up', '--kinesis-port', '0', '--s3-port', '0', '--ingest-port', '0', '--buffer-seconds', '1'],
+      { cwd: REPO_PATHS.root, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    up.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    up.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => up!.on('exit', (code) => resolve(code)));
+    for (let waited = 0; !output.includes('is up') && waited < 60_000; waited += 100) {
+      if (up.exitCode !== null) throw new Error(`local up exited early:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(output).toContain('ingest-lake local stack is up');
+    expect(existsSync(path.join(directory, 'stack.json'))).toBe(true);
+
+    // The curl line `up` prints, run as printed.
+    const curlLine = output.split('\n').find((line) => line.trim().startsWith('curl '))!;
+    const ingestUrl = /(http:\/\/\S+\/v1)/.exec(curlLine)![1]!;
+    const { stdout } = await execFileAsync('curl', ['-s', '-d', '{"value":"30","type":"Tip 3"}', '-H', 'Content-Type: application/json', '-X', 'POST', ingestUrl]);
+    expect(JSON.parse(stdout)).toMatchObject({ SequenceNumber: expect.stringMatching(/^\d+$/) });
+
+    // `local query` reads the same data folder while the stack runs.
+    let count = 0;
+    for (let attempt = 0; attempt < 30 && count === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const result = await local('query', '--json', `SELECT count(*) AS n FROM events WHERE event_type = 'Tip 3'`).catch(() => ({ stdout: '{"n":0}' }));
+      count = Number((JSON.parse(result.stdout.trim().split('\n').pop()!) as { n: number | string }).n);
+    }
+    expect(count).toBe(1);
+
+    // A second `up` on the same folder is refused while the first runs.
+    await expect(local('up', '--kinesis-port', '0', '--s3-port', '0', '--ingest-port', '0')).rejects.toMatchObject({
+      stderr: expect.stringContaining('a stack seems to be running'),
+    });
+
+    const down = await local('down');
+    expect(down.stdout).toContain('local stack stopped');
+    expect(await exited).toBe(0);
+    expect(existsSync(path.join(directory, 'stack.json'))).toBe(false);
+    expect((await local('down')).stdout).toContain('no local stack is running');
+  });
+});
