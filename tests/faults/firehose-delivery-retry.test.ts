@@ -1,27 +1,23 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { HttpFaultProxy, KinesisEmulator, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
+import { HttpFaultProxy, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
 import { DuckDbSession, FirehoseRunner, LakeCatalog, REPO_PATHS, reconcile, TransformInvoker } from '@ingest-lake/local';
+import { EmulatorPair } from '../support/emulator-pair';
 
 /**
  * S3 refuses the curated Parquet write (after the backup was written) several times in a row: the
  * runner keeps the batch, checkpoints nothing, retries, and the lake ends with each record once.
  */
 describe('fault: the Firehose runner cannot write to S3 for a while', () => {
+  const emulators = new EmulatorPair('fault-delivery-', { name: 'retry', shards: 2 });
+  const kinesis = emulators.kinesis;
   let directory: string;
-  const kinesis = new KinesisEmulator();
   let s3: S3Emulator;
   let proxy: HttpFaultProxy;
   let duckdb: DuckDbSession;
 
   beforeAll(async () => {
-    directory = await mkdtemp(path.join(os.tmpdir(), 'fault-delivery-'));
-    s3 = new S3Emulator(path.join(directory, 's3'));
-    await Promise.all([kinesis.start(), s3.start()]);
-    await kinesis.createStream('retry', 2);
-    await s3.createBucket('lake');
+    ({ s3, directory } = await emulators.start());
     proxy = new HttpFaultProxy(s3.endpoint, [
       { matches: (method, url) => method === 'PUT' && url.includes('/curated/'), times: 9, status: 500, body: S3_INTERNAL_ERROR },
     ]);
@@ -31,8 +27,7 @@ describe('fault: the Firehose runner cannot write to S3 for a while', () => {
   afterAll(async () => {
     duckdb.close();
     await proxy.stop();
-    await Promise.all([kinesis.stop(), s3.stop()]);
-    await rm(directory, { recursive: true, force: true });
+    await emulators.stop();
   });
 
   test('the runner retries until S3 accepts; every record is curated once and the counts reconcile', async () => {

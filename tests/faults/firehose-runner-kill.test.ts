@@ -1,11 +1,10 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
+import { S3Emulator } from '@ingest-lake/local-emulators';
 import { LakeCatalog, reconcileLake } from '@ingest-lake/local';
 import { seededRandom } from '@ingest-lake/collector/src/simulator/app-market-generator';
+import { EmulatorPair } from '../support/emulator-pair';
 
 const RUNNER = path.resolve(__dirname, '../support/firehose-runner-process.ts');
 
@@ -16,20 +15,16 @@ const RUNNER = path.resolve(__dirname, '../support/firehose-runner-process.ts');
  * object keys, so nothing is doubled.
  */
 describe('fault: Firehose runner killed with SIGKILL and restarted', () => {
+  const emulators = new EmulatorPair('runner-kill-', { name: 'killable', shards: 2 });
+  const kinesis = emulators.kinesis;
   let directory: string;
-  const kinesis = new KinesisEmulator();
   let s3: S3Emulator;
 
   beforeAll(async () => {
-    directory = await mkdtemp(path.join(os.tmpdir(), 'runner-kill-'));
-    s3 = new S3Emulator(path.join(directory, 's3'));
-    await Promise.all([kinesis.start(), s3.start()]);
-    await kinesis.createStream('killable', 2);
-    await s3.createBucket('lake');
+    ({ s3, directory } = await emulators.start());
   });
   afterAll(async () => {
-    await Promise.all([kinesis.stop(), s3.stop()]);
-    await rm(directory, { recursive: true, force: true });
+    await emulators.stop();
   });
 
   function runUntil(killAfterMs: number | undefined, done: (counters: { curatedRows: Record<string, number> }) => boolean): Promise<void> {

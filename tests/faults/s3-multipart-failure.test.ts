@@ -1,11 +1,11 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, VendorSimulator } from '@ingest-lake/collector';
-import { HttpFaultProxy, KinesisEmulator, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
+import { HttpFaultProxy, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
 import { appMarket } from '@ingest-lake/shared';
 import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
+import { EmulatorPair } from '../support/emulator-pair';
 
 /**
  * S3 keeps failing the second part of the data file's multipart upload (beyond the SDK's own
@@ -13,18 +13,15 @@ import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
  * without downloading it again, and reconciles.
  */
 describe('fault: S3 fails uploads mid-multipart', () => {
+  const emulators = new EmulatorPair('fault-s3-', { name: 's3-fault', shards: 1 });
+  const kinesis = emulators.kinesis;
   let directory: string;
-  const kinesis = new KinesisEmulator();
   let s3: S3Emulator;
   let proxy: HttpFaultProxy;
   let simulator: VendorSimulator;
 
   beforeAll(async () => {
-    directory = await mkdtemp(path.join(os.tmpdir(), 'fault-s3-'));
-    s3 = new S3Emulator(path.join(directory, 's3'));
-    await Promise.all([kinesis.start(), s3.start()]);
-    await kinesis.createStream('s3-fault', 1);
-    await s3.createBucket('lake');
+    ({ s3, directory } = await emulators.start());
     proxy = new HttpFaultProxy(s3.endpoint, [
       {
         matches: (method, url) => method === 'PUT' && url.includes('app_market_daily.csv.gz') && url.includes('partNumber=2'),
@@ -40,8 +37,7 @@ describe('fault: S3 fails uploads mid-multipart', () => {
   afterAll(async () => {
     await simulator.stop();
     await proxy.stop();
-    await Promise.all([kinesis.stop(), s3.stop()]);
-    await rm(directory, { recursive: true, force: true });
+    await emulators.stop();
   });
 
   test('the failed run archives nothing partial; the resumed run archives the file whole and reconciles', async () => {
