@@ -5,7 +5,7 @@ import path from 'node:path';
 import { appMarket } from '@ingest-lake/shared';
 import { VendorSimulator } from '@ingest-lake/collector';
 import { LakeCatalog } from './lake-catalog';
-import { buildDashboard, reconcile } from './lake-report';
+import { buildDashboard, countLake, reconcile } from './lake-report';
 import { reconcileLake } from './lake-reconciliation';
 import { LocalStack, type LocalEndpoints } from './local-stack';
 import { REPO_PATHS } from './repo-paths';
@@ -122,8 +122,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       await catalog.sync(stack.s3.client(), endpoints.bucket);
       await catalog.refresh();
       const dropped = stack.runners.reduce((sum, runner) => sum + runner.counters.droppedKinesisRecords, 0);
-      const reconciliation = await reconcile(catalog, { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: collector.rowsSent, otherProducers: broken.length }, dropped);
-      const lakeCheck = await reconcileLake(stack.s3.client(), endpoints.bucket, catalog);
+      const counts = await countLake(catalog); // one pass over the lake serves both checks
+      const recordsIn = { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: collector.rowsSent, otherProducers: broken.length };
+      const reconciliation = await reconcile(catalog, recordsIn, dropped, counts);
+      const lakeCheck = await reconcileLake(stack.s3.client(), endpoints.bucket, catalog, counts);
       const [example] = await catalog.query(`SELECT event_id, event_type, payload, dt FROM events WHERE payload = '{"value":"30","type":"Tip 3"}'`);
       const summary = [
         `Records in: ${reconciliation.recordsIn} (HTTP ${stack.ingest.counters.recordsAccepted}, collector ${collector.rowsSent}, faulty producer ${broken.length})`,

@@ -3,7 +3,7 @@ import { streamedDatasets } from '@ingest-lake/shared';
 import type { RunReport } from '@ingest-lake/collector';
 import type { DeliveryManifest } from './delivery-writer';
 import type { LakeCatalog } from './lake-catalog';
-import { countLake, total } from './lake-report';
+import { countLake, total, type LakeCounts } from './lake-report';
 
 /** The reconciliation report of the whole lake (every delivery and every collector run in it). */
 export interface LakeReconciliation {
@@ -42,8 +42,9 @@ async function readText(s3: S3Client, bucket: string, key: string): Promise<stri
  * Reconciles the lake: every data record a delivery stream received is curated, in errors/ with a
  * reason, or a documented drop; what the delivery manifests say matches what the lake holds; and
  * every collector file's rows were sent, quarantined (and found in errors/collector/) or blank.
+ * `counts` saves a second pass over the lake when the caller already took them.
  */
-export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeCatalog): Promise<LakeReconciliation> {
+export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeCatalog, counts?: LakeCounts): Promise<LakeReconciliation> {
   const problems: string[] = [];
   const manifests = await Promise.all(
     (await listKeys(s3, bucket, 'state/firehose/')).map(async (key) => JSON.parse(await readText(s3, bucket, key)) as DeliveryManifest),
@@ -56,7 +57,7 @@ export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeC
     droppedRows += manifest.droppedRows;
     for (const [dataset, n] of Object.entries(manifest.curatedRows)) manifestCurated[dataset] = (manifestCurated[dataset] ?? 0) + n;
   }
-  const { curatedRows, distinctKeys, failedRows } = await countLake(catalog);
+  const { curatedRows, distinctKeys, failedRows } = counts ?? (await countLake(catalog));
   const duplicatesRemoved: Record<string, number> = {};
   for (const dataset of streamedDatasets) {
     duplicatesRemoved[dataset.name] = curatedRows[dataset.name]! - distinctKeys[dataset.name]!;

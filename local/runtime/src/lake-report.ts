@@ -53,9 +53,9 @@ export async function countLake(catalog: LakeCatalog): Promise<LakeCounts> {
 /** Sum of a count map. */
 export const total = (values: Record<string, number>): number => Object.values(values).reduce((a, b) => a + b, 0);
 
-/** Proves records in = curated + errors (+ documented drops), from what is in the lake. */
-export async function reconcile(catalog: LakeCatalog, recordsIn: RecordsIn, droppedRecords: number): Promise<Reconciliation> {
-  const { curatedRows, failedRows } = await countLake(catalog);
+/** Proves records in = curated + errors (+ documented drops), from what is in the lake (`counts`, when already taken). */
+export async function reconcile(catalog: LakeCatalog, recordsIn: RecordsIn, droppedRecords: number, counts?: LakeCounts): Promise<Reconciliation> {
+  const { curatedRows, failedRows } = counts ?? (await countLake(catalog));
   const entered = recordsIn.httpRequests + recordsIn.collectorRows + recordsIn.otherProducers;
   const accounted = total(curatedRows) + total(failedRows) + droppedRecords;
   return { recordsIn: entered, curatedRows, failedRows, droppedRecords, unexplained: entered - accounted, reconciled: entered === accounted };
