@@ -3,3 +3,4 @@ export * from './s3-emulator';
 export * from './kinesis-fault-proxy';
 export * from './http-fault-proxy';
 export * from './loopback-server';
+export * from './moto-server';
