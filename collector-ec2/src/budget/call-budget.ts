@@ -62,6 +62,8 @@ export class CallBudget {
         return result;
       } catch (error) {
         if (!(error instanceof LedgerConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        // Another writer won: back off with jitter so that racing instances spread out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
       }
     }
   }
