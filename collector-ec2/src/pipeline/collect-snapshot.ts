@@ -65,6 +65,16 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
   const runId = checkpoint.state.runId;
   const files = [vendorDataset.dataFile, ...vendorDataset.metadataFiles];
   const includeApi = (options.includeApi ?? true) && manifest.api !== undefined;
+  const uploadQuarantine = async (localPath: string, key: string) =>
+    options.s3.send(
+      new PutObjectCommand({
+        Bucket: options.lakeBucket,
+        Key: key,
+        Body: createReadStream(localPath),
+        ContentLength: (await stat(localPath)).size,
+        ContentType: 'application/x-ndjson',
+      }),
+    );
 
   const filesToDownload = files.filter((f) => !checkpoint.file(f.file).downloaded).map((f) => f.file);
   const api = includeApi ? (checkpoint.state.api ??= emptyApiCheckpoint()) : undefined;
@@ -140,17 +150,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
         } finally {
           await quarantine.close();
         }
-        if (state.progress.rowsQuarantined > 0) {
-          await options.s3.send(
-            new PutObjectCommand({
-              Bucket: options.lakeBucket,
-              Key: quarantineKey(manifest.dataset, snapshot, vendorFile.file),
-              Body: createReadStream(quarantine.path),
-              ContentLength: (await stat(quarantine.path)).size,
-              ContentType: 'application/x-ndjson',
-            }),
-          );
-        }
+        if (state.progress.rowsQuarantined > 0) await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, vendorFile.file));
         state.ingested = true;
         await checkpoint.save();
         options.onEvent?.({ type: 'file-done', file: vendorFile.file, progress: state.progress, archivedKey: state.archived.key, uploaded: true });
@@ -172,6 +172,8 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
       } finally {
         await quarantine.close();
       }
+      // Rejected API records join the files' quarantines in the lake's error zone.
+      if (api.done && api.recordsQuarantined > 0) await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, 'api'));
     }
   } finally {
     await options.budget.release(runId);

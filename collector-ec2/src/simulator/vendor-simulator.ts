@@ -65,6 +65,8 @@ export class VendorSimulator {
   private apiHeader: string[] = [];
   /** Requests received, including refused ones. */
   callsReceived = 0;
+  /** When set, every Nth API record (1-based) carries a value the schema refuses (downloads "lots"). */
+  invalidApiRecordEvery: number | undefined;
   readonly callsByTarget = new Map<string, number>();
   /** Body bytes sent per bulk file (a resumed download adds only what was missing). */
   readonly bytesServed = new Map<string, number>();
@@ -208,13 +210,14 @@ export class VendorSimulator {
     const offset = Number(url.searchParams.get('cursor') ?? 0);
     const column = (row: string[], name: string) => row[this.apiHeader.indexOf(name)] ?? '';
     const orNull = (value: string) => (value === '' ? null : value);
-    const data = this.apiRows.slice(offset, offset + limit).map((row) => ({
+    const invalidEvery = this.invalidApiRecordEvery;
+    const data = this.apiRows.slice(offset, offset + limit).map((row, i) => ({
       date: column(row, 'metric_date'),
       app: { id: Number(column(row, 'app_id')), name: column(row, 'app_name'), publisher: column(row, 'publisher_name') },
       market: { country: column(row, 'country_code'), device: column(row, 'device'), store: column(row, 'store_id') },
       category_id: Number(column(row, 'category_id')),
       metrics: {
-        downloads: Number(column(row, 'downloads')),
+        downloads: invalidEvery && (offset + i + 1) % invalidEvery === 0 ? 'lots' : Number(column(row, 'downloads')),
         revenue_usd: column(row, 'revenue_usd'),
         active_users: orNull(column(row, 'active_users')),
         rank: orNull(column(row, 'rank_overall')),

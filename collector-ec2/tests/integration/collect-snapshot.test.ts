@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { appMarket } from '@ingest-lake/shared';
 import { BudgetExhaustedError } from '../../src/budget/call-budget';
@@ -98,6 +98,34 @@ describe('collectSnapshot against the vendor simulator, kinesalite and s3rver', 
     expect(new Set(rows.map((r) => `${r.origin.split(':')[0]}|${rowKey(r.record)}`)).size).toBe(22_500);
     kinesis.destroy();
     s3.destroy();
+  });
+
+  test('API records the schema refuses are quarantined, counted, and uploaded to the error zone', async () => {
+    const stream = await fixture.newStream('collect-bad-api');
+    const kinesis = fixture.kinesis.client();
+    const s3 = fixture.s3.client();
+    fixture.simulator.invalidApiRecordEvery = 500;
+    try {
+      const report = await collectSnapshot({
+        manifest: fixture.manifest,
+        snapshot: SNAPSHOT,
+        workDir: path.join(fixture.directory, 'work-bad-api'),
+        s3,
+        lakeBucket: BUCKET,
+        budget: fixture.budget('ledger-bad-api.json'),
+        apiKey: API_KEY,
+        producer: new KinesisProducer(kinesis, { streamName: stream }),
+      });
+      expect(report.reconciled).toBe(true);
+      expect(report.api).toMatchObject({ done: true, recordsRead: 2_500, recordsSent: 2_495, recordsQuarantined: 5 });
+      const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `errors/collector/app_market/snapshot=${SNAPSHOT}/api.quarantine.ndjson` }));
+      const quarantined = (await object.Body!.transformToString()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { line: number; field: string; reason: string });
+      expect(quarantined.map((q) => [q.line, q.field, q.reason])).toEqual([500, 1000, 1500, 2000, 2500].map((n) => [n, 'downloads', 'invalid_value']));
+    } finally {
+      fixture.simulator.invalidApiRecordEvery = undefined;
+      kinesis.destroy();
+      s3.destroy();
+    }
   });
 
   test('a run the budget cannot cover is refused before any call', async () => {

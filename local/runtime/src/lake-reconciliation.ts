@@ -79,6 +79,14 @@ export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeC
         problems.push(`collector ${report.dataset}/${report.snapshot}/${file.file}: ${file.rowsRead} rows read ≠ sent + quarantined + blank`);
       }
     }
+    const api = report.api;
+    if (api) {
+      collectorRuns.push({ dataset: report.dataset, snapshot: report.snapshot, file: 'api', rowsRead: api.recordsRead, rowsSent: api.recordsSent, rowsQuarantined: api.recordsQuarantined, rowsBlank: 0 });
+      reported += api.recordsQuarantined;
+      if (api.recordsRead !== api.recordsSent + api.recordsQuarantined) {
+        problems.push(`collector ${report.dataset}/${report.snapshot}/api: ${api.recordsRead} records read ≠ sent + quarantined`);
+      }
+    }
   }
   let inLake = 0;
   for (const key of await listKeys(s3, bucket, 'errors/collector/')) inLake += (await readText(s3, bucket, key)).split('\n').filter(Boolean).length;
