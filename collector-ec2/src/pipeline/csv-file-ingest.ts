@@ -4,6 +4,7 @@ import {
   compilePackEntryEncoder,
   compileRowEntryEncoder,
   compileRowValidator,
+  EntryTooLargeError,
   formatIssue,
   HeaderMismatchError,
   partitionDateOf,
@@ -146,7 +147,14 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
       return;
     }
     rowToEncode = row;
-    if (packs.encode(encodeRowEntry) >= 0) return;
+    try {
+      if (packs.encode(encodeRowEntry) >= 0) return;
+    } catch (error) {
+      // Valid, but its JSON (escapes can grow a field 6×) cannot fit one Kinesis record.
+      if (!(error instanceof EntryTooLargeError)) throw error;
+      quarantineRow(line, 'row_too_large', error.message, toCsvLine(row.fields()));
+      return;
+    }
     // The reference path: decode the row and let the validator name the field and the reason.
     const fields = row.fields();
     const result = validate!(fields);

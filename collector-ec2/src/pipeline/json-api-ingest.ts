@@ -1,4 +1,4 @@
-import { compilePackEntryEncoder, datasetRuntime, formatIssue, type Dataset } from '@ingest-lake/shared';
+import { compilePackEntryEncoder, datasetRuntime, EntryTooLargeError, formatIssue, type Dataset } from '@ingest-lake/shared';
 import type { ApiCheckpoint } from '../checkpoint/run-checkpoint';
 import type { CollectorManifest } from '../config/manifest';
 import { vendorTarget } from '../config/manifest';
@@ -96,7 +96,14 @@ export async function ingestApiPages(options: {
         return;
       }
       const dt = runtime.partitionDateOf(result.value, options.snapshot)!;
-      packs.add(dt, encodeEntry(result.value, ordinal));
+      try {
+        packs.add(dt, encodeEntry(result.value, ordinal));
+      } catch (error) {
+        // Valid, but too large for one Kinesis record.
+        if (!(error instanceof EntryTooLargeError)) throw error;
+        state.recordsQuarantined++;
+        options.quarantine.add({ dataset: dataset.name, file: 'api', snapshot: options.snapshot, line: ordinal, reason: 'row_too_large', detail: `page ${pageNumber} item ${index + 1}: ${error.message}`, raw: JSON.stringify(record) });
+      }
     });
     packs.closeAll();
     if (options.producer) await options.producer.flush();

@@ -103,3 +103,29 @@ describe('ingestCsvFile: bad rows are quarantined with line and reason, nothing 
     expect(progress).toMatchObject({ rowsRead: 2, rowsSent: 1, rowsQuarantined: 1 });
   });
 });
+
+describe('ingestCsvFile: a valid row whose entry cannot fit a Kinesis record', () => {
+  test('is quarantined as row_too_large and its neighbours are sent', async () => {
+    // country_name has no length limit: 200,000 control characters are valid, and JSON-escape
+    // (\u0001 each) to 1.2 MB, over Firehose's 1,000 KiB record limit.
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'ingest-'));
+    const quarantine = await QuarantineWriter.open(path.join(directory, 'q.ndjson'));
+    try {
+      const text = `country_code,country_name,region_code\nKR,Korea,R0\nXX,"${'\u0001'.repeat(200_000)}",R0\nJP,Japan,R0\n`;
+      const progress = await ingestCsvFile({
+        dataset: appMarketMetadata.countries,
+        origin: 'test',
+        file: 'countries.csv.gz',
+        snapshot: '2026-11-20',
+        source: Readable.from([gzipSync(text)]),
+        quarantine,
+      });
+      await quarantine.close();
+      const quarantined = (await readFile(quarantine.path, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as QuarantinedRow);
+      expect(progress).toMatchObject({ rowsRead: 3, rowsSent: 2, rowsQuarantined: 1 });
+      expect(quarantined).toEqual([expect.objectContaining({ line: 3, reason: 'row_too_large', detail: expect.stringContaining('exceeds the') })]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
