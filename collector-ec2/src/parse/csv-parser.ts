@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { SPAN_ESCAPED_QUOTES, SPAN_QUOTED } from '@ingest-lake/shared';
 
 /**
  * A streaming RFC 4180 CSV parser over bytes, tuned for very large vendor files.
@@ -33,15 +34,10 @@ export interface CsvParserOptions {
   maxRowBytes?: number;
 }
 
-/** Set in a field's flags when it was quoted. */
-export const FIELD_QUOTED = 1;
-/** Set in a field's flags when a quoted field contains escaped quotes (`""`). */
-export const FIELD_ESCAPED_QUOTES = 2;
-
 /**
  * One parsed row, as a view that is only valid during the `onRow` call (the parser reuses it).
  * Field `i` spans `bytes[spans[3i], spans[3i+1])`, without its surrounding quotes; `spans[3i+2]`
- * holds its flags.
+ * holds its flags (`SPAN_QUOTED`, `SPAN_ESCAPED_QUOTES`: the layout the shared row encoder reads).
  */
 export class CsvRow {
   bytes: Buffer = Buffer.alloc(0);
@@ -54,7 +50,7 @@ export class CsvRow {
   field(index: number): string {
     const at = index * 3;
     const text = this.bytes.toString('utf8', this.spans[at], this.spans[at + 1]);
-    return (this.spans[at + 2]! & FIELD_ESCAPED_QUOTES) === 0 ? text : text.replaceAll('""', '"');
+    return (this.spans[at + 2]! & SPAN_ESCAPED_QUOTES) === 0 ? text : text.replaceAll('""', '"');
   }
 
   fields(): string[] {
@@ -207,7 +203,7 @@ export class CsvParser {
         spans = row.spans = grown;
       }
       if (pos < n && buf[pos] === QUOTE) {
-        let flags = FIELD_QUOTED;
+        let flags = SPAN_QUOTED;
         let j = pos + 1;
         // Quoted fields are long (names, addresses): jump between quotes with the native search.
         for (;;) {
@@ -223,7 +219,7 @@ export class CsvParser {
           }
           if (quote + 1 >= n && !final) return INCOMPLETE;
           if (buf[quote + 1] === QUOTE) {
-            flags |= FIELD_ESCAPED_QUOTES;
+            flags |= SPAN_ESCAPED_QUOTES;
             j = quote + 2;
             continue;
           }

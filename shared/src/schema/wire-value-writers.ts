@@ -18,8 +18,9 @@ import * as parsers from './value-parsers';
 /** Spare bytes the row encoder reserves per value (quotes, separators, slow-path results). */
 export const WIRE_VALUE_SLACK = 48;
 
-/** Flags of a field span (set by the CSV parser). */
+/** Set in a field span's flags (by the CSV parser) when the field was quoted. */
 export const SPAN_QUOTED = 1;
+/** Set in a field span's flags when a quoted field contains escaped quotes (`""`). */
 export const SPAN_ESCAPED_QUOTES = 2;
 
 const QUOTE = 34;
@@ -130,12 +131,14 @@ function writeParsed(parsed: string | number | boolean | undefined, quoted: bool
   return writeAscii(quoted ? `"${String(parsed)}"` : String(parsed), dst, at);
 }
 
+/** int: canonical digits (≤ 9) are copied; anything else goes through `parseInt32`. */
 export function writeInt(src: Uint8Array, start: number, end: number, flags: number, dst: Uint8Array, at: number): number {
   // At most 9 digits always fits in 32 bits.
   if (end - start <= 9 && isCanonicalInteger(src, start, end)) return copyBare(src, start, end, dst, at);
   return writeParsed(parsers.parseInt32(spanText(src, start, end, flags)), false, dst, at);
 }
 
+/** bigint: canonical digits (≤ 15 characters) are copied as a JSON string; anything else goes through `parseInt64`. */
 export function writeBigint(src: Uint8Array, start: number, end: number, flags: number, dst: Uint8Array, at: number): number {
   // Below 16 characters the value is a safe integer whose canonical text is its input.
   if (end - start <= 15 && isCanonicalInteger(src, start, end)) return copyQuoted(src, start, end, dst, at);
@@ -172,6 +175,7 @@ export function writeDouble(src: Uint8Array, start: number, end: number, flags: 
   return writeParsed(parsers.parseDouble(spanText(src, start, end, flags)), false, dst, at);
 }
 
+/** boolean: `true` / `false` are copied; other spellings go through `parseBoolean`. */
 export function writeBoolean(src: Uint8Array, start: number, end: number, flags: number, dst: Uint8Array, at: number): number {
   const length = end - start;
   // "true" / "false" in lower case are their own wire text.
@@ -235,6 +239,7 @@ export function calendarDateKeyAt(src: Uint8Array, at: number): number {
   return key;
 }
 
+/** date: a real `YYYY-MM-DD` calendar date is copied as a JSON string; anything else goes through `parseDate`. */
 export function writeDate(src: Uint8Array, start: number, end: number, flags: number, dst: Uint8Array, at: number): number {
   if (end - start === 10 && calendarDateKeyAt(src, start) !== -1) return copyQuoted(src, start, end, dst, at);
   return writeParsed(parsers.parseDate(spanText(src, start, end, flags)), true, dst, at);
