@@ -3,12 +3,19 @@ import { PackBuilder, type ByteSink, type PackHeader } from '@ingest-lake/shared
 /** A closed pack: the Kinesis record data and how many rows it carries. */
 export type PackHandler = (data: Buffer, rows: number) => void;
 
-/** Appends one entry to `sink` and returns its partition as YYYYMMDD, or -1 to append nothing. */
+/** Appends one entry to `sink` and returns its partition as YYYYMMDD, or -1 to refuse the row (anything written is dropped). */
 export type EntryEncoder = (sink: ByteSink) => number;
 
 /** YYYYMMDD of a `YYYY-MM-DD` date: the partition key of the assembler. */
 export function partitionKeyOf(date: string): number {
   return Number(date.replaceAll('-', ''));
+}
+
+interface OpenPack {
+  builder: PackBuilder;
+  rows: number;
+  /** Its partition, or -1 while the first entry's partition is not known yet. */
+  key: number;
 }
 
 /**
@@ -19,13 +26,6 @@ export function partitionKeyOf(date: string): number {
  * Entries are encoded straight into the pack of the partition used last (vendor files mostly
  * hold one date), so the common case copies nothing; an entry that belongs elsewhere is moved.
  */
-interface OpenPack {
-  builder: PackBuilder;
-  rows: number;
-  /** Its partition, or -1 while the first entry's partition is not known yet. */
-  key: number;
-}
-
 export class DatedPackAssembler {
   private readonly open = new Map<number, OpenPack>();
   /** The pack the next entry is encoded into: the one used last. */
@@ -52,7 +52,10 @@ export class DatedPackAssembler {
     const sink = current.builder.sink;
     const mark = sink.length;
     const key = encoder(sink);
-    if (key < 0) return key;
+    if (key < 0) {
+      sink.length = mark; // whatever a refusing encoder wrote is dropped
+      return key;
+    }
     const end = sink.length;
     if (current.key === -1 && !this.open.has(key)) {
       // The first entry of a new pack names its partition.
