@@ -1,36 +1,19 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
-import { ingestCsvFile, QuarantineWriter } from '@ingest-lake/collector';
+import { ingestText } from '@ingest-lake/collector/tests/support/ingest-text';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
 import { LakeCatalog, LocalStack, REPO_PATHS } from '@ingest-lake/local';
 import { appMarketDaily } from '@ingest-lake/shared';
 
 const CORPUS = path.resolve(__dirname, '../fixtures/bad');
 
-async function ingest(data: Buffer) {
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'bad-csv-'));
-  const quarantine = await QuarantineWriter.open(path.join(directory, 'q.ndjson'));
-  try {
-    const progress = await ingestCsvFile({
-      dataset: appMarketDaily,
-      origin: 'corpus',
-      file: 'corpus.csv.gz',
-      snapshot: '2026-11-20',
-      source: Readable.from([gzipSync(data)]),
-      quarantine,
-    });
-    await quarantine.close();
-    const rows = (await readFile(quarantine.path, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; reason: string; detail: string });
-    return { progress, rows };
-  } finally {
-    await rm(directory, { recursive: true, force: true });
-  }
-}
+const ingest = async (data: Buffer) => {
+  const { progress, quarantined: rows } = await ingestText(data, { origin: 'corpus', file: 'corpus.csv.gz' });
+  return { progress, rows };
+};
 
 describe('bad-input corpus: vendor CSV (collector parse path)', () => {
   const expected = JSON.parse(readFileSync(path.join(CORPUS, 'csv/expected.json'), 'utf8')) as Record<string, { rowsRead: number; rowsSent: number; quarantined: Array<[number, string]> }>;

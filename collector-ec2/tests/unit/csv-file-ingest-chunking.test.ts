@@ -1,12 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
 import { appMarketDaily, decodeRecord } from '@ingest-lake/shared';
-import { ingestCsvFile, type CsvFileIngestOptions } from '../../src/pipeline/csv-file-ingest';
-import { QuarantineWriter } from '../../src/parse/quarantine-writer';
+import type { CsvFileIngestOptions } from '../../src/pipeline/csv-file-ingest';
 import type { KinesisProducer } from '../../src/produce/kinesis-producer';
+import { ingestText } from '../support/ingest-text';
 
 /**
  * Rows reach the byte parser in decompressed chunks cut anywhere: inside quoted fields that span
@@ -53,26 +48,10 @@ function recordingProducer(): { producer: KinesisProducer; entries: () => string
 }
 
 async function ingestWith(text: string, settings: Partial<CsvFileIngestOptions>) {
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'pieces-'));
-  try {
-    const quarantine = await QuarantineWriter.open(path.join(directory, 'q.ndjson'));
-    const { producer, entries } = recordingProducer();
-    const progress = await ingestCsvFile({
-      dataset: appMarketDaily,
-      origin: 'test',
-      file: 'f.csv.gz',
-      snapshot: '2026-11-20',
-      source: Readable.from([gzipSync(text)]),
-      quarantine,
-      producer,
-      ...settings,
-    });
-    await quarantine.close();
-    const { packsSent: _packs, ...counts } = progress;
-    return { counts, entries: entries().sort(), quarantine: await readFile(quarantine.path, 'utf8') };
-  } finally {
-    await rm(directory, { recursive: true, force: true });
-  }
+  const { producer, entries } = recordingProducer();
+  const { progress, quarantineText } = await ingestText(text, { producer, ...settings });
+  const { packsSent: _packs, ...counts } = progress;
+  return { counts, entries: entries().sort(), quarantine: quarantineText };
 }
 
 describe('ingestCsvFile: chunk boundaries change nothing', () => {

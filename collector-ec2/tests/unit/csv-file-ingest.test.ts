@@ -1,42 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
 import { appMarketDaily, appMarketMetadata } from '@ingest-lake/shared';
-import { FileFormatError, ingestCsvFile } from '../../src/pipeline/csv-file-ingest';
-import { QuarantineWriter, type QuarantinedRow } from '../../src/parse/quarantine-writer';
+import { FileFormatError, type FileProgress } from '../../src/pipeline/csv-file-ingest';
+import { ingestText } from '../support/ingest-text';
 
 const header = appMarketDaily.columnNames.join(',');
 const good = (appId: number, name = 'Puzzle Quest') =>
   `2026-11-20,${appId},${name},Studio,KR,iphone,ios,6005,10,1.5,,,4.5,true,2026-11-20T10:00:00Z`;
 
-async function ingest(text: string | Buffer, resumeFrom?: Parameters<typeof ingestCsvFile>[0]['resumeFrom']) {
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'ingest-'));
-  const quarantine = await QuarantineWriter.open(path.join(directory, 'q.ndjson'));
-  let closed = false;
-  try {
-    const progress = await ingestCsvFile({
-      dataset: appMarketDaily,
-      origin: 'test',
-      file: 'app_market_daily.csv.gz',
-      snapshot: '2026-11-20',
-      source: Readable.from([gzipSync(text)]),
-      quarantine,
-      ...(resumeFrom ? { resumeFrom } : {}),
-    });
-    await quarantine.close();
-    closed = true;
-    const quarantined = (await readFile(quarantine.path, 'utf8'))
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as QuarantinedRow);
-    return { progress, quarantined };
-  } finally {
-    if (!closed) await quarantine.close();
-    await rm(directory, { recursive: true, force: true });
-  }
-}
+const ingest = (text: string | Buffer, resumeFrom?: FileProgress) => ingestText(text, resumeFrom ? { resumeFrom } : {});
 
 describe('ingestCsvFile: bad rows are quarantined with line and reason, nothing else is lost', () => {
   test('a corpus of malformed rows', async () => {
@@ -88,18 +58,10 @@ describe('ingestCsvFile: bad rows are quarantined with line and reason, nothing 
   });
 
   test('a metadata file validates against its own schema', async () => {
-    const directory = await mkdtemp(path.join(os.tmpdir(), 'ingest-'));
-    const quarantine = await QuarantineWriter.open(path.join(directory, 'q.ndjson'));
-    const progress = await ingestCsvFile({
+    const { progress } = await ingestText('country_code,country_name,region_code\nKR,Korea,R0\nKOR,Bad,R0\n', {
       dataset: appMarketMetadata.countries,
-      origin: 'test',
       file: 'countries.csv.gz',
-      snapshot: '2026-11-20',
-      source: Readable.from([gzipSync('country_code,country_name,region_code\nKR,Korea,R0\nKOR,Bad,R0\n')]),
-      quarantine,
     });
-    await quarantine.close();
-    await rm(directory, { recursive: true, force: true });
     expect(progress).toMatchObject({ rowsRead: 2, rowsSent: 1, rowsQuarantined: 1 });
   });
 });
@@ -108,24 +70,9 @@ describe('ingestCsvFile: a valid row whose entry cannot fit a Kinesis record', (
   test('is quarantined as row_too_large and its neighbours are sent', async () => {
     // country_name has no length limit: 200,000 control characters are valid, and JSON-escape
     // (\u0001 each) to 1.2 MB, over Firehose's 1,000 KiB record limit.
-    const directory = await mkdtemp(path.join(os.tmpdir(), 'ingest-'));
-    const quarantine = await QuarantineWriter.open(path.join(directory, 'q.ndjson'));
-    try {
-      const text = `country_code,country_name,region_code\nKR,Korea,R0\nXX,"${'\u0001'.repeat(200_000)}",R0\nJP,Japan,R0\n`;
-      const progress = await ingestCsvFile({
-        dataset: appMarketMetadata.countries,
-        origin: 'test',
-        file: 'countries.csv.gz',
-        snapshot: '2026-11-20',
-        source: Readable.from([gzipSync(text)]),
-        quarantine,
-      });
-      await quarantine.close();
-      const quarantined = (await readFile(quarantine.path, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as QuarantinedRow);
-      expect(progress).toMatchObject({ rowsRead: 3, rowsSent: 2, rowsQuarantined: 1 });
-      expect(quarantined).toEqual([expect.objectContaining({ line: 3, reason: 'row_too_large', detail: expect.stringContaining('exceeds the') })]);
-    } finally {
-      await rm(directory, { recursive: true, force: true });
-    }
+    const text = `country_code,country_name,region_code\nKR,Korea,R0\nXX,"${'\u0001'.repeat(200_000)}",R0\nJP,Japan,R0\n`;
+    const { progress, quarantined } = await ingestText(text, { dataset: appMarketMetadata.countries, file: 'countries.csv.gz' });
+    expect(progress).toMatchObject({ rowsRead: 3, rowsSent: 2, rowsQuarantined: 1 });
+    expect(quarantined).toEqual([expect.objectContaining({ line: 3, reason: 'row_too_large', detail: expect.stringContaining('exceeds the') })]);
   });
 });
