@@ -15,5 +15,5 @@ export * from './datasets/registry';
 export * from './lake/lake-layout';
 export * from './lake/sql-files';
 export * from './schema/compile-row-entry-encoder';
-export { SPAN_QUOTED, SPAN_ESCAPED_QUOTES } from './schema/wire-value-writers';
+export { SPAN_QUOTED, SPAN_ESCAPED_QUOTES, spanText } from './schema/wire-value-writers';
 export * from './codec/byte-sink';

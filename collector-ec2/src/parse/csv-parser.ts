@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { SPAN_ESCAPED_QUOTES, SPAN_QUOTED } from '@ingest-lake/shared';
+import { SPAN_ESCAPED_QUOTES, SPAN_QUOTED, spanText } from '@ingest-lake/shared';
 
 /**
  * A streaming RFC 4180 CSV parser over bytes, tuned for very large vendor files.
@@ -49,8 +49,7 @@ export class CsvRow {
   /** Field `index` as text (escaped quotes collapsed). */
   field(index: number): string {
     const at = index * 3;
-    const text = this.bytes.toString('utf8', this.spans[at], this.spans[at + 1]);
-    return (this.spans[at + 2]! & SPAN_ESCAPED_QUOTES) === 0 ? text : text.replaceAll('""', '"');
+    return spanText(this.bytes, this.spans[at]!, this.spans[at + 1]!, this.spans[at + 2]!);
   }
 
   fields(): string[] {

@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './kinesis-emulator';
+import { closeServer, listenOnLoopback } from './loopback-server';
 
 /**
  * moto's server mode (Python, `moto_server`) on 127.0.0.1: the AWS wire protocols of SSM Parameter
@@ -59,13 +61,11 @@ export class MotoServer {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+/** A port free right now: bound on loopback by a probe server, then released for moto. */
+async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await listenOnLoopback(probe);
+  const port = (probe.address() as AddressInfo).port;
+  await closeServer(probe);
+  return port;
 }
