@@ -14,20 +14,11 @@ export class ByteSink {
   reserve(extra: number): void {
     const needed = this.length + extra;
     if (needed <= this.bytes.length) return;
-    let capacity = this.bytes.length * 2;
+    let capacity = Math.max(this.bytes.length * 2, 64); // a sink made empty still grows
     while (capacity < needed) capacity *= 2;
     const grown = new Uint8Array(capacity);
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
-  }
-
-  /** Appends text that is known to be ASCII (numbers, canonical dates, JSON punctuation). */
-  writeAscii(text: string): void {
-    this.reserve(text.length);
-    const bytes = this.bytes;
-    let at = this.length;
-    for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
-    this.length = at;
   }
 
   /** Appends any text as UTF-8. */

@@ -70,7 +70,7 @@ function compare(dataset: Dataset, header: string[], fields: string[], line: num
   const reference = validate(fields);
   const { src, spans } = csvRow(fields, quote);
   const out = new ByteSink(16);
-  out.writeAscii('prefix');
+  out.writeText('prefix');
   const dt = encodeRow(src, spans, line, out);
   const written = Buffer.from(out.bytes.subarray(6, out.length)).toString('utf8');
   return { reference, dt, written, expected: reference.ok ? encodeEntry(reference.value as never, line) : undefined };
