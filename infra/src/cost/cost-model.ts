@@ -60,14 +60,19 @@ export function eventFlow(workload: Workload): Flow {
   return { kind: 'events', dataRecords, kinesisRecords: dataRecords, bytesPerKinesisRecord: bytes, apiRequests, activeMinutes: HOURS_PER_MONTH * 60 };
 }
 
+/** Bytes per bulk row on the wire (a positional pack entry) and rows per Kinesis record. */
+function bulkPacking(b: Workload['bulk']): { wire: number; perPack: number } {
+  const wire = b.wireBytesPerRow ?? b.csvBytesPerRow * 1.4;
+  return { wire, perPack: b.packTargetBytes > 0 ? Math.max(1, Math.floor(b.packTargetBytes / wire)) : 1 };
+}
+
 /**
  * Seconds to write one bulk snapshot at `writeShards` shards of write capacity (1 MiB/s and 1,000
  * records/s each): Kinesis, not parsing, bounds a snapshot.
  */
 export function bulkSnapshotWriteSeconds(workload: Workload, writeShards: number): number {
   const b = workload.bulk;
-  const wire = b.wireBytesPerRow ?? b.csvBytesPerRow * 1.4;
-  const perPack = b.packTargetBytes > 0 ? Math.max(1, Math.floor(b.packTargetBytes / wire)) : 1;
+  const { wire, perPack } = bulkPacking(b);
   const bytes = b.rowsPerSnapshot * wire;
   const records = Math.ceil(b.rowsPerSnapshot / perPack);
   return Math.max(bytes / (writeShards * MiB), records / (writeShards * 1_000));
@@ -77,8 +82,7 @@ export function bulkSnapshotWriteSeconds(workload: Workload, writeShards: number
 export function bulkFlow(workload: Workload, writeShards = 4): Flow {
   const b = workload.bulk;
   const dataRecords = b.snapshotsPerDay * b.rowsPerSnapshot * DAYS_PER_MONTH;
-  const wire = b.wireBytesPerRow ?? b.csvBytesPerRow * 1.4;
-  const perPack = b.packTargetBytes > 0 ? Math.max(1, Math.floor(b.packTargetBytes / wire)) : 1;
+  const { wire, perPack } = bulkPacking(b);
   const parseSeconds = b.rowsPerSnapshot / COLLECTOR_ROWS_PER_SECOND;
   const minutesPerSnapshot = Math.max(1, Math.ceil(Math.max(parseSeconds, bulkSnapshotWriteSeconds(workload, writeShards)) / 60));
   return {
@@ -223,7 +227,7 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
       `Kinesis on-demand bills each record rounded up to 1 KB`,
       `curated Parquet = ${PARQUET_RATIO} × the NDJSON size; source backup gzip = ${BACKUP_GZIP_RATIO} ×`,
       `transform: ${TRANSFORM_MS_FIXED} ms + ${TRANSFORM_MS_PER_MB} ms per MB, ≥ 1 invocation per active minute`,
-      `bulk rows on the wire: ${workload.bulk.wireBytesPerRow ?? workload.bulk.csvBytesPerRow * 1.4} bytes (positional pack entry)`,
+      `bulk rows on the wire: ${bulkPacking(workload.bulk).wire} bytes (positional pack entry)`,
     ],
   };
 }
