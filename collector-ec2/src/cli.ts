@@ -8,7 +8,7 @@ import { resolveApiKey } from './config/api-key';
 import { loadManifest, type CollectorManifest } from './config/manifest';
 import { EXIT, exitCodeFor } from './cli/exit-codes';
 import { createProgressReporter } from './cli/progress-reporter';
-import { createClients, ledgerStore, runtimeSettings, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
+import { createClients, ledgerStore, runtimeSettings, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
 import { collectSnapshot, snapshotDirectory } from './pipeline/collect-snapshot';
 import { replaySnapshot } from './pipeline/replay-snapshot';
 import { KinesisProducer } from './produce/kinesis-producer';
@@ -28,19 +28,14 @@ function withCommonOptions(command: Command): Command {
     .option('--stream <name>', 'Kinesis stream, overrides the manifest (env COLLECTOR_STREAM_NAME)')
     .option('--vendor-url <url>', 'vendor base URL, overrides the manifest (env COLLECTOR_VENDOR_URL)')
     .option('--ledger <where>', 'call ledger: "s3" or "file:<path>" (env COLLECTOR_LEDGER)')
+    .option('--api-key-parameter <name>', 'SSM parameter holding the vendor API key, overrides the manifest (env COLLECTOR_API_KEY_PARAMETER)')
     .option('--kinesis-endpoint <url>', 'Kinesis endpoint for local emulators (env COLLECTOR_KINESIS_ENDPOINT)')
     .option('--s3-endpoint <url>', 'S3 endpoint for local emulators (env COLLECTOR_S3_ENDPOINT)');
 }
 
 async function prepare(flags: CommonFlags): Promise<{ settings: RuntimeSettings; manifest: CollectorManifest }> {
   const settings = runtimeSettings(flags, process.env);
-  const loaded = await loadManifest(settings.manifestPath);
-  const manifest: CollectorManifest = {
-    ...loaded,
-    vendor: { ...loaded.vendor, baseUrl: settings.vendorUrl ?? loaded.vendor.baseUrl },
-    kinesis: { streamName: settings.streamName ?? loaded.kinesis.streamName },
-  };
-  return { settings, manifest };
+  return { settings, manifest: withRuntimeOverrides(await loadManifest(settings.manifestPath), settings) };
 }
 
 function snapshotOf(value: string | undefined): string {

@@ -59,7 +59,7 @@ export function buildEnvironment(app: App, config: EnvironmentConfig, options: {
     transforms: new Map([...delivery.transforms].map(([name, fn]) => [name, fn.function])),
     apiName: ingestApi.api.name,
   });
-  const pipeline = new PipelineStack(app, config, { key: lake.key, accessLogs: lake.accessLogs.bucket, lakeBucketName: lake.lake.bucket.bucket });
+  const pipeline = new PipelineStack(app, config, { key: lake.key, accessLogs: lake.accessLogs, lakeBucketName: lake.lake.bucket.bucket });
   const bi = config.bi.enabled ? new BiStack(app, config, { workgroupName: analytics.workgroup.name, databaseName: catalog.database.name }) : undefined;
   enforcePolicies(app);
   return { lake, network, streaming, catalog, analytics, delivery, ingestApi, collector, monitoring, pipeline, ...(bi ? { bi } : {}) };

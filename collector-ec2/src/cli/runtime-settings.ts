@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import path from 'node:path';
 import { FileLedgerStore, S3LedgerStore, type LedgerStore } from '../budget/ledger-store';
+import type { CollectorManifest } from '../config/manifest';
 
 /** Options shared by every command, from flags with environment fallbacks. */
 export interface CommonFlags {
@@ -12,6 +13,7 @@ export interface CommonFlags {
   stream?: string;
   vendorUrl?: string;
   ledger?: string;
+  apiKeyParameter?: string;
   kinesisEndpoint?: string;
   s3Endpoint?: string;
 }
@@ -25,6 +27,8 @@ export interface RuntimeSettings {
   vendorUrl: string | undefined;
   /** `file:<path>` or `s3` (the lake bucket, key state/collector/<dataset>/call-ledger.json). */
   ledger: string;
+  /** SSM parameter holding the vendor API key; on EC2 the user data names the one the instance role may read. */
+  apiKeyParameter: string | undefined;
   kinesisEndpoint: string | undefined;
   s3Endpoint: string | undefined;
 }
@@ -40,6 +44,10 @@ export function runtimeSettings(flags: CommonFlags, env: Record<string, string |
   const lakeBucket = flags.lakeBucket ?? env.COLLECTOR_LAKE_BUCKET;
   if (!lakeBucket) throw new SettingsError('--lake-bucket / COLLECTOR_LAKE_BUCKET', 'required');
   const workDir = path.resolve(flags.workDir ?? env.COLLECTOR_WORK_DIR ?? '/var/lib/ingest-collector');
+  const apiKeyParameter = flags.apiKeyParameter ?? env.COLLECTOR_API_KEY_PARAMETER;
+  if (apiKeyParameter !== undefined && !apiKeyParameter.startsWith('/')) {
+    throw new SettingsError('--api-key-parameter / COLLECTOR_API_KEY_PARAMETER', `expected an SSM parameter name starting with "/", got "${apiKeyParameter}"`);
+  }
   return {
     manifestPath: path.resolve(flags.manifest),
     workDir,
@@ -47,8 +55,22 @@ export function runtimeSettings(flags: CommonFlags, env: Record<string, string |
     streamName: flags.stream ?? env.COLLECTOR_STREAM_NAME,
     vendorUrl: flags.vendorUrl ?? env.COLLECTOR_VENDOR_URL,
     ledger: flags.ledger ?? env.COLLECTOR_LEDGER ?? 's3',
+    apiKeyParameter,
     kinesisEndpoint: flags.kinesisEndpoint ?? env.COLLECTOR_KINESIS_ENDPOINT,
     s3Endpoint: flags.s3Endpoint ?? env.COLLECTOR_S3_ENDPOINT,
+  };
+}
+
+/**
+ * The manifest as this run uses it: the settings' vendor URL, stream and API key parameter replace
+ * the manifest's defaults (the key then comes from SSM, whatever source the manifest named).
+ */
+export function withRuntimeOverrides(manifest: CollectorManifest, settings: RuntimeSettings): CollectorManifest {
+  const auth = settings.apiKeyParameter ? { ...manifest.vendor.auth, source: { type: 'ssm' as const, parameter: settings.apiKeyParameter } } : manifest.vendor.auth;
+  return {
+    ...manifest,
+    vendor: { ...manifest.vendor, baseUrl: settings.vendorUrl ?? manifest.vendor.baseUrl, auth },
+    kinesis: { streamName: settings.streamName ?? manifest.kinesis.streamName },
   };
 }
 

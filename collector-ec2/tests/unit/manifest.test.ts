@@ -1,3 +1,4 @@
+import { vendorApiKeyParameterName } from '@ingest-lake/shared';
 import { ManifestError, parseManifest, vendorTarget } from '../../src/config/manifest';
 import { retryAfterMs } from '../../src/vendor/vendor-client';
 import manifestJson from '../../manifests/app_market.json';
@@ -9,6 +10,10 @@ describe('collector manifests', () => {
       const manifest = parseManifest(json, 'shipped');
       expect(manifest.vendorDataset.metadataFiles).toHaveLength(12);
     }
+  });
+
+  test("the AWS manifest's default API key parameter is the one infra grants and operators create (prod; user data overrides it per environment)", () => {
+    expect(manifestJson.vendor.auth.source).toEqual({ type: 'ssm', parameter: vendorApiKeyParameterName('ingest-lake', 'prod') });
   });
 
   test.each([

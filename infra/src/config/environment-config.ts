@@ -25,7 +25,7 @@ export const environmentConfigSchema = z.strictObject({
   network: z.strictObject({
     cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/),
     azCount: z.number().int().min(2).max(4),
-    /** NAT for non-AWS egress (the vendor API): none, one shared, or one per AZ. */
+    /** NAT for non-AWS egress (the vendor API): one shared, or one per AZ; `none` is refused while the collector is deployed. */
     natGateways: z.enum(['none', 'single', 'per-az']),
   }),
   lake: z.strictObject({
@@ -36,6 +36,7 @@ export const environmentConfigSchema = z.strictObject({
   }),
   streaming: z.discriminatedUnion('mode', [
     z.strictObject({ mode: z.literal('on-demand'), retentionHours: z.number().int().min(24).max(8760) }),
+    /** `shardCount` is the initial count: the shard scaler changes it later, and Terraform ignores that difference. */
     z.strictObject({ mode: z.literal('provisioned'), shardCount: z.number().int().min(1), retentionHours: z.number().int().min(24).max(8760) }),
   ]),
   delivery: z.strictObject({
@@ -80,6 +81,10 @@ export function parseEnvironmentConfig(value: unknown, source: string): Environm
   }
   if (parsed.data.bi.enabled && !parsed.data.bi.quicksightPrincipalArn) {
     throw new ConfigError(source, ['bi.quicksightPrincipalArn: required when bi.enabled']);
+  }
+  // The collector is always deployed, and its only route to the vendor API is a NAT gateway.
+  if (parsed.data.network.natGateways === 'none') {
+    throw new ConfigError(source, ['network.natGateways: "none" leaves the collector no route to the vendor API; use "single" or "per-az"']);
   }
   return parsed.data;
 }

@@ -1,3 +1,4 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
 import type { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
@@ -9,6 +10,23 @@ import { FIREHOSE_BACKUP_ERROR_PREFIX, FIREHOSE_BACKUP_PREFIX, FIREHOSE_CURATED_
 import type { LakeKey } from './kms-key';
 import type { SecureBucket } from './lake-bucket';
 import { ServiceRole } from './service-role';
+
+/** Firehose's defaults for a Lambda processor (AWS Firehose API reference, ProcessorParameter). */
+export const LAMBDA_PROCESSOR_DEFAULTS: Readonly<Record<string, string>> = { BufferSizeInMBs: '1', BufferIntervalInSeconds: '60', NumberOfRetries: '3' };
+
+/**
+ * A Lambda processor's parameters with every default left out: the provider does not store parameters
+ * that equal Firehose's defaults, so writing one makes every plan show it as added (a perpetual diff;
+ * documented in the aws_kinesis_firehose_delivery_stream resource's notes).
+ */
+export function lambdaProcessorParameters(lambdaArn: string, settings: Record<string, string>): Array<{ parameterName: string; parameterValue: string }> {
+  return [
+    { parameterName: 'LambdaArn', parameterValue: lambdaArn },
+    ...Object.entries(settings)
+      .filter(([name, value]) => LAMBDA_PROCESSOR_DEFAULTS[name] !== value)
+      .map(([parameterName, parameterValue]) => ({ parameterName, parameterValue })),
+  ];
+}
 
 export interface CuratedDeliveryStreamProps {
   deliveryStreamName: string;
@@ -49,9 +67,11 @@ export class CuratedDeliveryStream extends Construct {
     });
     const destinationLog = new CloudwatchLogStream(this, 'destination-log', { name: 'DestinationDelivery', logGroupName: logGroup.name });
     const backupLog = new CloudwatchLogStream(this, 'backup-log', { name: 'BackupDelivery', logGroupName: logGroup.name });
+    const account = new DataAwsCallerIdentity(this, 'account');
     const role = new ServiceRole(this, 'role', {
       roleName: props.deliveryStreamName,
       servicePrincipal: 'firehose.amazonaws.com',
+      guard: 'external-id',
       grants: [
         { actions: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [props.source.arn] },
         props.lake.grantWrite('curated/'),
@@ -59,7 +79,10 @@ export class CuratedDeliveryStream extends Construct {
         props.lake.grantWrite('errors/'),
         props.key.grantEncryptDecrypt(),
         { actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [props.transform.arn, `${props.transform.arn}:*`] },
-        { actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'], resources: [props.table.arn, `arn:aws:glue:${props.region}:*:catalog`, `arn:aws:glue:${props.region}:*:database/${props.databaseName}`] },
+        {
+          actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+          resources: [props.table.arn, `arn:aws:glue:${props.region}:${account.accountId}:catalog`, `arn:aws:glue:${props.region}:${account.accountId}:database/${props.databaseName}`],
+        },
         { actions: ['logs:PutLogEvents'], resources: [`${logGroup.arn}:*`] },
       ],
     });
@@ -83,12 +106,11 @@ export class CuratedDeliveryStream extends Construct {
           processors: [
             {
               type: 'Lambda',
-              parameters: [
-                { parameterName: 'LambdaArn', parameterValue: `${props.transform.arn}:$LATEST` },
-                { parameterName: 'BufferSizeInMBs', parameterValue: String(props.lambdaBufferSizeMb ?? 1) },
-                { parameterName: 'BufferIntervalInSeconds', parameterValue: String(props.lambdaBufferIntervalSeconds ?? 60) },
-                { parameterName: 'NumberOfRetries', parameterValue: '3' },
-              ],
+              parameters: lambdaProcessorParameters(`${props.transform.arn}:$LATEST`, {
+                BufferSizeInMBs: String(props.lambdaBufferSizeMb ?? 1),
+                BufferIntervalInSeconds: String(props.lambdaBufferIntervalSeconds ?? 60),
+                NumberOfRetries: '3',
+              }),
             },
           ],
         },

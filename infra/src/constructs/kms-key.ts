@@ -1,45 +1,63 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
+import type { Grant } from './service-role';
 
 export interface LakeKeyProps {
   /** Alias name without `alias/`. */
   alias: string;
-  /** Service principals that may use the key through their service (e.g. `logs.<region>.amazonaws.com`). */
-  servicePrincipals?: string[];
+  /** Region whose CloudWatch Logs encrypts this environment's log groups with the key. */
+  region: string;
+  /**
+   * Let CloudWatch alarms publish to SNS topics encrypted with the key (AWS: the alarm's
+   * `cloudwatch.amazonaws.com` principal needs Decrypt and GenerateDataKey* in the key policy,
+   * or notifications are dropped silently). @default true
+   */
+  cloudwatchAlarmsPublishToTopics?: boolean;
   /** @default 30 */
   deletionWindowDays?: number;
 }
 
-/** A customer-managed KMS key with rotation, for S3, Kinesis, Firehose, logs and Athena results. */
+/**
+ * A customer-managed KMS key with rotation, for S3, Kinesis, Firehose, logs and Athena results.
+ * Its policy lets the account delegate use through IAM (roles get grants below); services that act
+ * without a role of ours (CloudWatch Logs, CloudWatch alarms to SNS) get their own statement,
+ * limited to this account.
+ */
 export class LakeKey extends Construct {
   readonly key: KmsKey;
 
   constructor(scope: Construct, id: string, props: LakeKeyProps) {
     super(scope, id);
     const account = new DataAwsCallerIdentity(this, 'account');
-    const policy = new DataAwsIamPolicyDocument(this, 'policy', {
-      statement: [
-        {
-          sid: 'AccountAdministersKey',
-          principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${account.accountId}:root`] }],
-          actions: ['kms:*'],
-          resources: ['*'],
-        },
-        ...(props.servicePrincipals?.length
-          ? [
-              {
-                sid: 'ServicesUseKey',
-                principals: [{ type: 'Service', identifiers: props.servicePrincipals }],
-                actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-                resources: ['*'],
-              },
-            ]
-          : []),
-      ],
-    });
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: 'AccountAdministersKeyAndDelegatesUseToIam',
+        principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${account.accountId}:root`] }],
+        actions: ['kms:*'],
+        resources: ['*'],
+      },
+      {
+        // AWS's documented statement for encrypted log groups: usable only for this account's log groups.
+        sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
+        principals: [{ type: 'Service', identifiers: [`logs.${props.region}.amazonaws.com`] }],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        condition: [{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [`arn:aws:logs:${props.region}:${account.accountId}:log-group:*`] }],
+      },
+    ];
+    if (props.cloudwatchAlarmsPublishToTopics ?? true) {
+      statements.push({
+        sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
+        principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] }],
+      });
+    }
+    const policy = new DataAwsIamPolicyDocument(this, 'policy', { statement: statements });
     this.key = new KmsKey(this, 'key', {
       description: `${props.alias} data key`,
       enableKeyRotation: true,
@@ -49,8 +67,18 @@ export class LakeKey extends Construct {
     new KmsAlias(this, 'alias', { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });
   }
 
-  /** IAM statement letting a principal use the key for data (encrypt/decrypt). */
-  grantEncryptDecrypt(): { actions: string[]; resources: string[] } {
+  /** Read data encrypted with the key (S3 GetObject, Kinesis GetRecords). */
+  grantDecrypt(): Grant {
+    return { actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [this.key.arn] };
+  }
+
+  /** Write data encrypted with the key, single-part (Kinesis PutRecord(s)). */
+  grantGenerateDataKey(): Grant {
+    return { actions: ['kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.key.arn] };
+  }
+
+  /** Read and write (S3 multipart uploads need Decrypt as well as GenerateDataKey). */
+  grantEncryptDecrypt(): Grant {
     return { actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'], resources: [this.key.arn] };
   }
 }

@@ -7,6 +7,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 
@@ -14,8 +15,8 @@ export interface SecureBucketProps {
   bucketName: string;
   /** KMS key for default encryption; absent = SSE-S3 (only for the access-log bucket, which S3 log delivery cannot write with KMS). */
   kmsKey?: KmsKey;
-  /** Bucket receiving server access logs. */
-  accessLogBucket?: S3Bucket;
+  /** Bucket receiving server access logs (its policy must admit S3 log delivery first). */
+  accessLogBucket?: SecureBucket;
   /** Lifecycle rules (expiry, transitions). @default none */
   lifecycleRules?: S3BucketLifecycleConfigurationRule[];
   /** Keep object versions. @default true */
@@ -31,6 +32,8 @@ export interface SecureBucketProps {
  */
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
+  /** The bucket policy: anything that needs the policy in force (log delivery into it) depends on this. */
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -57,9 +60,6 @@ export class SecureBucket extends Construct {
     if (props.versioned ?? true) {
       new S3BucketVersioningA(this, 'versioning', { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } });
     }
-    if (props.accessLogBucket) {
-      new S3BucketLoggingA(this, 'logging', { bucket: this.bucket.id, targetBucket: props.accessLogBucket.id, targetPrefix: `${props.bucketName}/` });
-    }
     if (props.lifecycleRules?.length) {
       new S3BucketLifecycleConfiguration(this, 'lifecycle', { bucket: this.bucket.id, rule: props.lifecycleRules });
     }
@@ -68,7 +68,8 @@ export class SecureBucket extends Construct {
         {
           sid: 'DenyInsecureTransport',
           effect: 'Deny',
-          principals: [{ type: '*', identifiers: ['*'] }],
+          // {"AWS": "*"} is what "*" means; S3 (and moto) handle it in every API that reads the policy.
+          principals: [{ type: 'AWS', identifiers: ['*'] }],
           actions: ['s3:*'],
           resources: [this.bucket.arn, `${this.bucket.arn}/*`],
           condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
@@ -76,7 +77,17 @@ export class SecureBucket extends Construct {
         ...(props.extraPolicyStatements ?? []),
       ],
     });
-    new S3BucketPolicy(this, 'bucket-policy', { bucket: this.bucket.id, policy: policy.json });
+    this.policy = new S3BucketPolicy(this, 'bucket-policy', { bucket: this.bucket.id, policy: policy.json });
+    if (props.accessLogBucket) {
+      // S3 checks at PutBucketLogging that the target's policy lets log delivery write: it must exist first.
+      new S3BucketLoggingA(this, 'logging', {
+        bucket: this.bucket.id,
+        targetBucket: props.accessLogBucket.bucket.id,
+        targetPrefix: `${props.bucketName}/`,
+        // Across stacks the order is already given: the access-log bucket's stack deploys first.
+        ...(TerraformStack.of(this) === TerraformStack.of(props.accessLogBucket) ? { dependsOn: [props.accessLogBucket.policy] } : {}),
+      });
+    }
   }
 
   /** Statement for reading objects under a prefix. */

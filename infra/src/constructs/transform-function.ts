@@ -57,6 +57,7 @@ export class BundledFunction extends Construct {
     const role = new ServiceRole(this, 'role', {
       roleName: props.functionName,
       servicePrincipal: 'lambda.amazonaws.com',
+      guard: 'none',
       grants: [
         { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
         { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },

@@ -1,40 +1,35 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { GlueCrawler } from '@cdktf/provider-aws/lib/glue-crawler';
 import { GlueJob } from '@cdktf/provider-aws/lib/glue-job';
+import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security-configuration';
+import { GlueTrigger } from '@cdktf/provider-aws/lib/glue-trigger';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { curatedLocation, glueColumns, gluePartitionKeys, sqlQueries, sqlViews, streamedDatasets, vendorDatasets } from '@ingest-lake/shared';
-import type { EnvironmentConfig } from '../config/environment-config';
+import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/kms-key';
 import type { SecureBucket } from '../constructs/lake-bucket';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack } from './ingest-lake-stack';
 
-/** The Glue ETL script: it only runs the versioned SQL files it is given, in order, on Athena. */
-export const GLUE_SQL_RUNNER_SCRIPT = `# Runs the versioned SQL of shared/sql on Athena; no transformation logic lives here.
-import sys, time, boto3
-from awsglue.utils import getResolvedOptions
-args = getResolvedOptions(sys.argv, ['sql_prefix', 'bucket', 'workgroup', 'database'])
-s3, athena = boto3.client('s3'), boto3.client('athena')
-keys = sorted(o['Key'] for o in s3.list_objects_v2(Bucket=args['bucket'], Prefix=args['sql_prefix'])['Contents'] if o['Key'].endswith('.sql'))
-for key in keys:
-    sql = s3.get_object(Bucket=args['bucket'], Key=key)['Body'].read().decode('utf-8')
-    qid = athena.start_query_execution(QueryString=sql, WorkGroup=args['workgroup'], QueryExecutionContext={'Database': args['database']})['QueryExecutionId']
-    while True:
-        state = athena.get_query_execution(QueryExecutionId=qid)['QueryExecution']['Status']['State']
-        if state in ('SUCCEEDED', 'FAILED', 'CANCELLED'):
-            break
-        time.sleep(2)
-    if state != 'SUCCEEDED':
-        raise RuntimeError(f'{key}: {state}')
-`;
+/** The Glue job's script (it only runs the versioned SQL files it is given, in key order, on Athena); read at synth. */
+export const GLUE_SQL_RUNNER_SCRIPT_PATH = path.resolve(__dirname, '../glue/run_versioned_sql.py');
+
+/** The versioned-SQL job's name: the daily trigger starts it, and so can an operator or the pipeline after a deploy. */
+export function versionedSqlJobName(config: EnvironmentConfig): string {
+  return resourceName(config, 'versioned-sql');
+}
 
 /**
  * Glue Data Catalog: a database, one table per streamed dataset generated from the shared schema
  * (Parquet, partition projection on dt, so no crawler is needed for curated data), a crawler for
- * the vendor's raw files, and a Glue job that runs the versioned SQL (views, marts).
+ * the vendor's raw files, and a Python shell job that runs the versioned SQL (views, marts) daily,
+ * its logs and S3 writes encrypted with the lake key through a Glue security configuration.
  */
 export class CatalogStack extends IngestLakeStack {
   readonly database: GlueCatalogDatabase;
@@ -43,6 +38,7 @@ export class CatalogStack extends IngestLakeStack {
 
   constructor(scope: Construct, config: EnvironmentConfig, lake: SecureBucket, key: LakeKey, athenaWorkgroupName: string) {
     super(scope, 'catalog', config);
+    const account = new DataAwsCallerIdentity(this, 'account');
     const bucket = lake.bucket.bucket;
     this.database = new GlueCatalogDatabase(this, 'database', { name: this.name('lake').replace(/-/g, '_'), description: 'ingest-lake curated and raw data' });
     for (const dataset of streamedDatasets) {
@@ -62,7 +58,8 @@ export class CatalogStack extends IngestLakeStack {
             'projection.dt.range': '2020-01-01,NOW',
             'projection.dt.interval': '1',
             'projection.dt.interval.unit': 'DAYS',
-            'storage.location.template': `${location}dt=\${dt}/`,
+            // `${dt}` is Athena's placeholder, not a Terraform reference: written `$${dt}` in the JSON.
+            'storage.location.template': `${location}dt=${Fn.rawString('${dt}')}/`,
             'schema.version': String(dataset.version),
           },
           partitionKeys: gluePartitionKeys.map((k) => ({ name: k.name, type: k.type })),
@@ -79,6 +76,7 @@ export class CatalogStack extends IngestLakeStack {
     const crawlerRole = new ServiceRole(this, 'crawler-role', {
       roleName: this.name('raw-crawler'),
       servicePrincipal: 'glue.amazonaws.com',
+      guard: 'none', // Glue documents no confused-deputy key for its job and crawler roles
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
       grants: [lake.grantRead('raw/'), key.grantEncryptDecrypt()],
     });
@@ -103,10 +101,18 @@ export class CatalogStack extends IngestLakeStack {
         kmsKeyId: key.key.arn,
       });
     }
-    new S3Object(this, 'glue-script', { bucket, key: 'state/glue/run_versioned_sql.py', content: GLUE_SQL_RUNNER_SCRIPT, serverSideEncryption: 'aws:kms', kmsKeyId: key.key.arn });
+    const scriptKey = 'state/glue/run_versioned_sql.py';
+    new S3Object(this, 'glue-script', {
+      bucket,
+      key: scriptKey,
+      content: readFileSync(GLUE_SQL_RUNNER_SCRIPT_PATH, 'utf8'),
+      serverSideEncryption: 'aws:kms',
+      kmsKeyId: key.key.arn,
+    });
     const jobRole = new ServiceRole(this, 'job-role', {
       roleName: this.name('sql-job'),
       servicePrincipal: 'glue.amazonaws.com',
+      guard: 'none', // Glue documents no confused-deputy key for its job and crawler roles
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
       grants: [
         lake.grantRead(''),
@@ -114,24 +120,48 @@ export class CatalogStack extends IngestLakeStack {
         key.grantEncryptDecrypt(),
         {
           actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
-          resources: [`arn:aws:athena:${config.region}:*:workgroup/${athenaWorkgroupName}`],
+          resources: [`arn:aws:athena:${config.region}:${account.accountId}:workgroup/${athenaWorkgroupName}`],
         },
+        // With CloudWatch encryption in the security configuration, Glue attaches the key to the job's
+        // log groups as the job role; AWSGlueServiceRole lets it create them but not attach a key.
+        { actions: ['logs:AssociateKmsKey'], resources: [`arn:aws:logs:${config.region}:${account.accountId}:log-group:/aws-glue/*`] },
       ],
     });
-    const jobLogs = new CloudwatchLogGroup(this, 'job-logs', { name: `/aws-glue/jobs/${this.name('sql')}`, retentionInDays: 90, kmsKeyId: key.key.arn });
-    new GlueJob(this, 'sql-job', {
-      name: this.name('versioned-sql'),
+    // Python shell jobs log to Glue's own /aws-glue/python-jobs/* groups (the continuous-logging
+    // arguments are Spark-only): the security configuration is what encrypts them with the lake key.
+    const security = new GlueSecurityConfiguration(this, 'sql-job-security', {
+      name: this.name('sql-job'),
+      encryptionConfiguration: {
+        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.key.arn },
+        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.key.arn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'DISABLED' }, // Python shell jobs have no bookmarks
+      },
+    });
+    const job = new GlueJob(this, 'sql-job', {
+      name: versionedSqlJobName(config),
       roleArn: jobRole.role.arn,
-      glueVersion: '5.0',
-      command: { name: 'pythonshell', pythonVersion: '3.9', scriptLocation: `s3://${bucket}/state/glue/run_versioned_sql.py` },
+      // Glue's release notes: Python shell 3.9 runs on Glue 3.0 (3.6 on 1.0); the other versions are Spark's.
+      glueVersion: '3.0',
+      command: { name: 'pythonshell', pythonVersion: '3.9', scriptLocation: `s3://${bucket}/${scriptKey}` },
       maxCapacity: 0.0625,
+      timeout: 60,
+      executionProperty: { maxConcurrentRuns: 1 },
+      securityConfiguration: security.name,
       defaultArguments: {
         '--sql_prefix': this.sqlPrefix,
         '--bucket': bucket,
         '--workgroup': athenaWorkgroupName,
         '--database': this.database.name,
-        '--continuous-log-logGroup': jobLogs.name,
       },
+    });
+    // Daily, after the raw crawler (06:00 UTC): the views follow the deployed SQL within a day even if
+    // nobody starts the job after a deploy (docs/deploy.md: start it once after each deploy).
+    new GlueTrigger(this, 'sql-job-daily', {
+      name: this.name('versioned-sql-daily'),
+      type: 'SCHEDULED',
+      schedule: 'cron(30 6 * * ? *)',
+      startOnCreation: true,
+      actions: [{ jobName: job.name }],
     });
   }
 }

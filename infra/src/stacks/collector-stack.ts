@@ -1,5 +1,6 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
@@ -7,8 +8,9 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import type { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { Token } from 'cdktf';
 import type { Construct } from 'constructs';
-import { appMarket } from '@ingest-lake/shared';
+import { appMarket, vendorApiKeyParameterName } from '@ingest-lake/shared';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
 import type { LakeKey } from '../constructs/kms-key';
@@ -18,7 +20,7 @@ import { IngestLakeStack } from './ingest-lake-stack';
 
 /** SSM parameter holding the vendor API key (SecureString, created by operators, never in state or user data). */
 export function vendorApiKeyParameter(config: EnvironmentConfig): string {
-  return `/${config.project}/${config.environment}/vendor/api-key`;
+  return vendorApiKeyParameterName(config.project, config.environment);
 }
 
 /** Root volume: the OS plus twice the largest bulk file (download + its verification pass), rounded up. */
@@ -26,7 +28,10 @@ export function collectorVolumeGb(config: EnvironmentConfig): number {
   return Math.ceil(config.collector.largestBulkFileGb * 2) + 20;
 }
 
-/** User data: install Node.js and the collector bundle from the lake, write settings, enable the timer. No secret. */
+/**
+ * User data: install Node.js and the collector bundle from the lake, write settings, enable the timer.
+ * No secret: only the name of the key's parameter, which overrides the manifest's default.
+ */
 export function collectorUserData(config: EnvironmentConfig, bucket: string, streamName: string): string {
   return `#!/bin/bash
 set -euo pipefail
@@ -41,6 +46,7 @@ cat > /etc/ingest-collector/collector.env <<ENV
 COLLECTOR_LAKE_BUCKET=${bucket}
 COLLECTOR_STREAM_NAME=${streamName}
 COLLECTOR_LEDGER=s3
+COLLECTOR_API_KEY_PARAMETER=${vendorApiKeyParameter(config)}
 AWS_REGION=${config.region}
 ENV
 for manifest in /opt/ingest-collector/manifests/*.json; do
@@ -65,10 +71,12 @@ export class CollectorStack extends IngestLakeStack {
     inputs: { vpc: Vpc; privateSubnets: Subnet[]; lake: SecureBucket; key: LakeKey; stream: KinesisStream },
   ) {
     super(scope, 'collector', config);
+    const account = new DataAwsCallerIdentity(this, 'account');
     const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
     const role = new ServiceRole(this, 'role', {
       roleName: this.name('collector'),
       servicePrincipal: 'ec2.amazonaws.com',
+      guard: 'none', // an instance profile: only this account's instances can carry it
       managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
       grants: [
         inputs.lake.grantWrite('raw/'),
@@ -79,7 +87,9 @@ export class CollectorStack extends IngestLakeStack {
         inputs.lake.grantRead('artifacts/collector/'),
         inputs.key.grantEncryptDecrypt(),
         { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'], resources: [inputs.stream.arn] },
-        { actions: ['ssm:GetParameter'], resources: [`arn:aws:ssm:${config.region}:*:parameter${vendorApiKeyParameter(config)}`] },
+        // A SecureString under the AWS-managed aws/ssm key, whose key policy lets every principal of the
+        // account decrypt through Parameter Store: no kms:Decrypt grant. A customer key would need one.
+        { actions: ['ssm:GetParameter'], resources: [`arn:aws:ssm:${config.region}:${account.accountId}:parameter${vendorApiKeyParameter(config)}`] },
         { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
       ],
     });
@@ -99,9 +109,10 @@ export class CollectorStack extends IngestLakeStack {
       iamInstanceProfile: { arn: profile.arn },
       metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
       networkInterfaces: [{ associatePublicIpAddress: 'false', securityGroups: [securityGroup.id], deleteOnTermination: 'true' }],
-      blockDeviceMappings: [
-        { deviceName: '/dev/xvda', ebs: { volumeSize: collectorVolumeGb(config), volumeType: 'gp3', encrypted: 'true', kmsKeyId: inputs.key.key.arn, deleteOnTermination: 'true' } },
-      ],
+      // Encrypted with the account's EBS default key (aws/ebs unless the account chose another), which
+      // the Auto Scaling service-linked role may use without a key-policy statement; the lake key would
+      // need two (use, and CreateGrant for AWS resources) or the group never launches an instance.
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: collectorVolumeGb(config), volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } }],
       monitoring: { enabled: true },
       // Names, not cross-stack tokens: the script is plain text, base64-encoded here.
       userData: Buffer.from(collectorUserData(config, resourceName(config, 'lake'), streamNameFor(config, appMarket.dataFile.dataset.name))).toString('base64'),
@@ -114,7 +125,8 @@ export class CollectorStack extends IngestLakeStack {
       desiredCapacity: 1,
       vpcZoneIdentifier: inputs.privateSubnets.map((s) => s.id),
       healthCheckType: 'EC2',
-      launchTemplate: { id: template.id, version: '$Latest' },
+      // An explicit version, not `$Latest`: only a changed version starts the instance refresh.
+      launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
       instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 0 } },
     });
   }

@@ -14,39 +14,15 @@ import { ApiGatewayUsagePlan } from '@cdktf/provider-aws/lib/api-gateway-usage-p
 import { ApiGatewayUsagePlanKey } from '@cdktf/provider-aws/lib/api-gateway-usage-plan-key';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
+import { Fn, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
+// The templates live in shared: the local endpoint renders the very text deployed here.
+import { INGEST_ROUTES } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/kms-key';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack } from './ingest-lake-stack';
-
-/**
- * The mapping template of source documents 001/004: Data = base64 of the body plus a newline,
- * PartitionKey = the X-Amzn-Trace-Id header, the stream name fixed.
- */
-export function putRecordTemplate(streamName: string): string {
-  return `{
-  "StreamName": "${streamName}",
-  "Data": "$util.base64Encode("$input.json('$')
-")",
-  "PartitionKey": "$input.params('X-Amzn-Trace-Id')"
-}`;
-}
-
-/** The batch route: each element of `records` becomes one PutRecords entry. */
-export function putRecordsTemplate(streamName: string): string {
-  return `#set($records = $input.path('$.records'))
-{
-  "StreamName": "${streamName}",
-  "Records": [
-#foreach($record in $records)
-    { "Data": "$util.base64Encode("$input.json("$.records[$foreach.index]")
-")", "PartitionKey": "$context.requestId-$foreach.index" }#if($foreach.hasNext),#end
-#end
-  ]
-}`;
-}
 
 /**
  * API Gateway REST API, stage PROD: POST /v1 → Kinesis PutRecord and POST /v1/batch → PutRecords,
@@ -63,45 +39,60 @@ export class IngestApiStack extends IngestLakeStack {
     const role = new ServiceRole(this, 'kinesis-role', {
       roleName: this.name('api-to-kinesis'),
       servicePrincipal: 'apigateway.amazonaws.com',
-      grants: [{ actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [inputs.stream.arn] }, inputs.key.grantEncryptDecrypt()],
+      guard: 'none', // API Gateway documents no confused-deputy key for integration credentials
+      // Producers to a KMS-encrypted stream need only GenerateDataKey on its key.
+      grants: [{ actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [inputs.stream.arn] }, inputs.key.grantGenerateDataKey()],
     });
     const logsRole = new ServiceRole(this, 'logs-role', {
       roleName: this.name('api-logs'),
       servicePrincipal: 'apigateway.amazonaws.com',
+      guard: 'none',
+      // The AWS managed policy API Gateway's account settings expect (it includes logs:DescribeLogGroups).
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      grants: [{ actions: ['logs:DescribeLogGroups'], resources: [`arn:aws:logs:${config.region}:*:log-group:*`] }],
+      grants: [],
     });
-    new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: logsRole.role.arn });
+    // Account-wide setting: a stage with access logs fails to create until the account has a logs role.
+    const account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: logsRole.role.arn });
     this.api = new ApiGatewayRestApi(this, 'api', {
       name: this.name('ingest'),
       description: 'HTTP events into Kinesis (source document 001)',
       endpointConfiguration: { types: ['REGIONAL'] },
     });
     const validator = new ApiGatewayRequestValidator(this, 'validator', { restApiId: this.api.id, name: 'body', validateRequestBody: true, validateRequestParameters: false });
-    const eventModel = new ApiGatewayModel(this, 'event-model', {
-      restApiId: this.api.id,
-      name: 'Event',
-      contentType: 'application/json',
-      schema: JSON.stringify({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', minProperties: 1 }),
-    });
-    const batchModel = new ApiGatewayModel(this, 'batch-model', {
-      restApiId: this.api.id,
-      name: 'EventBatch',
-      contentType: 'application/json',
-      schema: JSON.stringify({
-        $schema: 'http://json-schema.org/draft-04/schema#',
-        type: 'object',
-        required: ['records'],
-        properties: { records: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'object' } } },
-      }),
-    });
-    const v1 = new ApiGatewayResource(this, 'v1', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'v1' });
-    const batch = new ApiGatewayResource(this, 'batch', { restApiId: this.api.id, parentId: v1.id, pathPart: 'batch' });
-    const routes = [
-      { id: 'put-record', resource: v1, model: eventModel, action: 'PutRecord', template: putRecordTemplate(streamName) },
-      { id: 'put-records', resource: batch, model: batchModel, action: 'PutRecords', template: putRecordsTemplate(streamName) },
-    ];
-    const integrations = routes.map((route) => {
+    // Routes, models and templates come from shared/: the local endpoint serves the very same ones.
+    const models = new Map<string, ApiGatewayModel>();
+    for (const { model } of INGEST_ROUTES) {
+      if (models.has(model.name)) continue;
+      models.set(
+        model.name,
+        new ApiGatewayModel(this, `model-${model.name}`, { restApiId: this.api.id, name: model.name, contentType: 'application/json', schema: JSON.stringify(model.schema) }),
+      );
+    }
+    const resources = new Map<string, ApiGatewayResource>();
+    const resourceFor = (routePath: string): ApiGatewayResource => {
+      const existing = resources.get(routePath);
+      if (existing) return existing;
+      const cut = routePath.lastIndexOf('/');
+      const parentId = cut === 0 ? this.api.rootResourceId : resourceFor(routePath.slice(0, cut)).id;
+      const resource = new ApiGatewayResource(this, `resource${routePath.replace(/\//g, '-')}`, { restApiId: this.api.id, parentId, pathPart: routePath.slice(cut + 1) });
+      resources.set(routePath, resource);
+      return resource;
+    };
+    const routes = INGEST_ROUTES.map((route) => ({
+      id: route.id,
+      resource: resourceFor(route.path),
+      model: models.get(route.model.name)!,
+      action: route.kinesisAction,
+      template: route.template(streamName),
+    }));
+    // Everything a deployment snapshots: a change to any of it must create a new deployment.
+    const deployedParts: ITerraformDependable[] = [validator, ...models.values(), ...resources.values()];
+    // Attributes that read back exactly as written, hashed by Terraform (they hold references)...
+    const deployedShape: unknown[] = [];
+    // ...and plain values hashed here: API Gateway reformats model schemas on read, and backslashes
+    // (the selection patterns) would need escaping inside a Terraform expression.
+    const staticShape: string[] = [...INGEST_ROUTES.map((route) => `${route.id} ${route.path} ${route.kinesisAction} ${JSON.stringify(route.model)}`)];
+    for (const route of routes) {
       const method = new ApiGatewayMethod(this, `${route.id}-method`, {
         restApiId: this.api.id,
         resourceId: route.resource.id,
@@ -123,25 +114,36 @@ export class IngestApiStack extends IngestLakeStack {
         requestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
         requestTemplates: { 'application/json': route.template },
       });
+      deployedParts.push(method, integration);
+      deployedShape.push(integration.uri, integration.credentials, integration.requestTemplates);
+      staticShape.push(`${route.id} api-key-required validator=body`);
       for (const status of ['200', '400', '500']) {
-        new ApiGatewayMethodResponse(this, `${route.id}-response-${status}`, { restApiId: this.api.id, resourceId: route.resource.id, httpMethod: method.httpMethod, statusCode: status });
-        new ApiGatewayIntegrationResponse(this, `${route.id}-integration-response-${status}`, {
+        const methodResponse = new ApiGatewayMethodResponse(this, `${route.id}-response-${status}`, {
           restApiId: this.api.id,
           resourceId: route.resource.id,
           httpMethod: method.httpMethod,
           statusCode: status,
-          selectionPattern: status === '200' ? '' : status === '400' ? '4\\d{2}' : '5\\d{2}',
-          dependsOn: [integration],
         });
+        const selectionPattern = status === '200' ? '' : status === '400' ? '4\\d{2}' : '5\\d{2}';
+        const integrationResponse = new ApiGatewayIntegrationResponse(this, `${route.id}-integration-response-${status}`, {
+          restApiId: this.api.id,
+          resourceId: route.resource.id,
+          httpMethod: method.httpMethod,
+          statusCode: status,
+          selectionPattern,
+          dependsOn: [integration, methodResponse],
+        });
+        deployedParts.push(methodResponse, integrationResponse);
+        staticShape.push(`${route.id} ${status} ${selectionPattern}`);
       }
-      return integration;
-    });
+    }
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.api.id,
-      // Redeploy whenever the API's shape (routes, templates, models) changes.
-      triggers: { redeployment: createHash('sha1').update(putRecordTemplate('-') + putRecordsTemplate('-') + 'models-v1').digest('hex') },
+      // Terraform's documented pattern: a hash of the deployed configuration, so a changed template,
+      // model, route or response creates a new deployment (and the stage moves to it).
+      triggers: { redeployment: Fn.sha1(Fn.jsonencode([...deployedShape, createHash('sha1').update(staticShape.join('\n')).digest('hex')])) },
       lifecycle: { createBeforeDestroy: true },
-      dependsOn: integrations,
+      dependsOn: deployedParts,
     });
     const accessLogs = new CloudwatchLogGroup(this, 'access-logs', { name: `/aws/apigateway/${this.name('ingest')}`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
     this.stage = new ApiGatewayStage(this, 'stage', {
@@ -149,6 +151,7 @@ export class IngestApiStack extends IngestLakeStack {
       deploymentId: deployment.id,
       stageName: 'PROD',
       xrayTracingEnabled: true,
+      dependsOn: [account],
       accessLogSettings: {
         destinationArn: accessLogs.arn,
         format: JSON.stringify({

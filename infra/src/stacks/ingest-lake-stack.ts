@@ -3,10 +3,11 @@ import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { resourceName } from '../config/environment-config';
+import { REQUIRED_TERRAFORM_VERSION } from '../terraform/terraform-cli';
 
 /**
  * Base of every stack: its own Terraform state (the platform team's S3 backend, key
- * `<keyPrefix>/<stack>.tfstate`, or a relative local file in dev), the AWS provider, and the
+ * `<keyPrefix>/<stack>.tfstate`, or a local file beside `cdktf.out/` in dev), the AWS provider, and the
  * default tags that put project, environment, owner and cost centre on every resource.
  */
 export abstract class IngestLakeStack extends TerraformStack {
@@ -25,8 +26,14 @@ export abstract class IngestLakeStack extends TerraformStack {
         ...(backend.dynamodbTable ? { dynamodbTable: backend.dynamodbTable } : { useLockfile: backend.useLockfile }),
       });
     } else {
-      new LocalBackend(this, { path: `terraform.${concern}.tfstate` });
+      // Terraform runs each stack in cdktf.out/stacks/<stack>/: a path relative to that folder lands every
+      // stack's state (and every terraform_remote_state reading it) in one place beside cdktf.out/,
+      // which `cdktf synth` never clears.
+      new LocalBackend(this, { path: localStatePath(config.environment, concern) });
     }
+    // The Terraform the S3 backend's use_lockfile needs; the provider version is the one the bindings
+    // were generated for (decision 0008), pinned exactly so CI validates what deploys.
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
     new AwsProvider(this, 'aws', {
       region: config.region,
       defaultTags: [{ tags: projectTags(config) }],
@@ -37,6 +44,11 @@ export abstract class IngestLakeStack extends TerraformStack {
   name(suffix: string): string {
     return resourceName(this.config, suffix);
   }
+}
+
+/** A local backend's state file, relative to the stack's folder `cdktf.out/stacks/<stack>/`: `<repo>/.terraform-state/<env>/<concern>.tfstate`. */
+export function localStatePath(environment: string, concern: string): string {
+  return `../../../.terraform-state/${environment}/${concern}.tfstate`;
 }
 
 /** The tags every resource carries (provider default tags). */

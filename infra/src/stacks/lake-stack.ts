@@ -1,3 +1,4 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import type { Construct } from 'constructs';
 import { LAKE_ZONES } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
@@ -19,8 +20,9 @@ export class LakeStack extends IngestLakeStack {
     super(scope, 'lake', config);
     this.key = new LakeKey(this, 'key', {
       alias: this.name('lake'),
-      servicePrincipals: [`logs.${config.region}.amazonaws.com`, 'firehose.amazonaws.com', 'kinesis.amazonaws.com'],
+      region: config.region,
     });
+    const account = new DataAwsCallerIdentity(this, 'account');
     this.accessLogs = new SecureBucket(this, 'access-logs', {
       bucketName: this.name('access-logs'),
       versioned: false,
@@ -31,6 +33,8 @@ export class LakeStack extends IngestLakeStack {
           principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
           actions: ['s3:PutObject'],
           resources: [`arn:aws:s3:::${this.name('access-logs')}/*`],
+          // Only logs of this account's buckets (AWS's recommended condition for the log delivery principal).
+          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] }],
         },
       ],
     });
@@ -43,7 +47,7 @@ export class LakeStack extends IngestLakeStack {
     this.lake = new SecureBucket(this, 'lake', {
       bucketName: this.name('lake'),
       kmsKey: this.key.key,
-      accessLogBucket: this.accessLogs.bucket,
+      accessLogBucket: this.accessLogs,
       lifecycleRules: [
         toGlacier('raw-to-glacier', LAKE_ZONES.raw, config.lake.rawToGlacierDays),
         toGlacier('raw-data-to-glacier', LAKE_ZONES.rawData, config.lake.rawDataToGlacierDays),

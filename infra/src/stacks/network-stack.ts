@@ -98,6 +98,7 @@ export class NetworkStack extends IngestLakeStack {
     const flowRole = new ServiceRole(this, 'flow-logs-role', {
       roleName: this.name('flow-logs'),
       servicePrincipal: 'vpc-flow-logs.amazonaws.com',
+      guard: 'source-account',
       grants: [{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [`${flowLogs.arn}:*`] }],
     });
     new FlowLog(this, 'flow-log', { vpcId: this.vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: flowRole.role.arn, maxAggregationInterval: 60 });

@@ -65,7 +65,7 @@ phases:
 export class PipelineStack extends IngestLakeStack {
   readonly pipeline: Codepipeline;
 
-  constructor(scope: Construct, config: EnvironmentConfig, inputs: { key: LakeKey; accessLogs: SecureBucket['bucket']; lakeBucketName: string }) {
+  constructor(scope: Construct, config: EnvironmentConfig, inputs: { key: LakeKey; accessLogs: SecureBucket; lakeBucketName: string }) {
     super(scope, 'pipeline', config);
     const artifacts = new SecureBucket(this, 'artifacts', {
       bucketName: this.name('pipeline-artifacts'),
@@ -77,6 +77,7 @@ export class PipelineStack extends IngestLakeStack {
     const buildRole = new ServiceRole(this, 'build-role', {
       roleName: this.name('build'),
       servicePrincipal: 'codebuild.amazonaws.com',
+      guard: 'source-account',
       grants: [
         artifacts.grantRead(''),
         artifacts.grantWrite(''),
@@ -89,6 +90,7 @@ export class PipelineStack extends IngestLakeStack {
     const deployRole = new ServiceRole(this, 'deploy-role', {
       roleName: this.name('deploy'),
       servicePrincipal: 'codebuild.amazonaws.com',
+      guard: 'source-account',
       managedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'],
       grants: [
         { actions: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:TagRole', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:ListInstanceProfilesForRole'], resources: [`arn:aws:iam::*:role/${config.project}-${config.environment}-*`, `arn:aws:iam::*:instance-profile/${config.project}-${config.environment}-*`] },
@@ -115,6 +117,7 @@ export class PipelineStack extends IngestLakeStack {
     const pipelineRole = new ServiceRole(this, 'pipeline-role', {
       roleName: this.name('pipeline'),
       servicePrincipal: 'codepipeline.amazonaws.com',
+      guard: 'source-account',
       grants: [
         artifacts.grantRead(''),
         artifacts.grantWrite(''),

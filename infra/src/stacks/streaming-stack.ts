@@ -1,18 +1,20 @@
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
-import { streamedDatasets } from '@ingest-lake/shared';
+import { streamName, streamedDatasets } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/kms-key';
 import { IngestLakeStack } from './ingest-lake-stack';
 
-/** Stream name of a streamed dataset: `<project>-<env>-<dataset with dashes>`. */
+/** Stream name of a streamed dataset: `<project>-<env>-<dataset with dashes>` (built in shared/, which the collector uses too). */
 export function streamNameFor(config: EnvironmentConfig, dataset: string): string {
-  return `${config.project}-${config.environment}-${dataset.replace(/_/g, '-')}`;
+  return streamName(config.project, config.environment, dataset);
 }
 
 /**
  * One KMS-encrypted Kinesis stream per streamed dataset (events from API Gateway, each vendor data
- * file from the collector): on-demand by default, provisioned with a shard count by config.
+ * file from the collector): on-demand by default, provisioned with a shard count by config. A
+ * provisioned stream's shard count is only its initial count: the shard scaler (monitoring stack)
+ * owns it afterwards, so Terraform ignores later differences instead of resetting the stream.
  */
 export class StreamingStack extends IngestLakeStack {
   readonly streams: Map<string, KinesisStream> = new Map();
@@ -29,7 +31,7 @@ export class StreamingStack extends IngestLakeStack {
           encryptionType: 'KMS',
           kmsKeyId: key.key.arn,
           streamModeDetails: { streamMode: streaming.mode === 'on-demand' ? 'ON_DEMAND' : 'PROVISIONED' },
-          ...(streaming.mode === 'provisioned' ? { shardCount: streaming.shardCount } : {}),
+          ...(streaming.mode === 'provisioned' ? { shardCount: streaming.shardCount, lifecycle: { ignoreChanges: ['shard_count'] } } : {}),
           shardLevelMetrics: ['IncomingBytes', 'IncomingRecords', 'WriteProvisionedThroughputExceeded', 'IteratorAgeMilliseconds'],
         }),
       );

@@ -101,7 +101,7 @@ describe('the model reads real synthesized stacks', () => {
       const provisioned = readDeploymentFacts(provisionedDir, 'dev');
       expect(onDemand.streams.every((s) => s.mode === 'ON_DEMAND')).toBe(true);
       expect(provisioned.streams.every((s) => s.mode === 'PROVISIONED' && s.shards === 1)).toBe(true);
-      expect(onDemand).toMatchObject({ natGateways: 0, interfaceEndpoints: 8, availabilityZones: 2, instances: [{ type: 'm7i.large', volumeGb: 23 }] });
+      expect(onDemand).toMatchObject({ natGateways: 1, interfaceEndpoints: 8, availabilityZones: 2, instances: [{ type: 'm7i.large', volumeGb: 23 }] });
       const kinesis = (facts: DeploymentFacts) =>
         estimateMonthlyCost(facts, workload('events-100rps-1kb-sdk-packed.json'), prices).lines.find((l) => l.service === 'Kinesis Data Streams')!.monthlyUsd;
       expect(kinesis(onDemand)).toBeGreaterThan(100);

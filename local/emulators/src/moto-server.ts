@@ -1,8 +1,27 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './kinesis-emulator';
 import { closeServer, listenOnLoopback } from './loopback-server';
+
+export interface MotoServerOptions {
+  /** The moto server executable. @default moto_server */
+  command?: string;
+  /** Extra environment, e.g. `MOTO_IAM_LOAD_MANAGED_POLICIES: 'true'` so AWS managed policies exist. @default none */
+  env?: Record<string, string>;
+  /**
+   * Launch through `moto/moto_server_aws_fidelity.py`, which corrects the moto 5.2 answers that differ
+   * from AWS where Terraform can see it: policy conditions (a TLS-only bucket refuses every write
+   * under plain moto), Kinesis tags at create, Lambda KMSKeyArn/LoggingConfig, launch template tags
+   * (each is explained in that file). @default false
+   */
+  awsFidelity?: boolean;
+  /** Python with moto installed, for `awsFidelity`. @default python3 */
+  python?: string;
+}
+
+const AWS_FIDELITY_LAUNCHER = path.resolve(__dirname, '../moto/moto_server_aws_fidelity.py');
 
 /**
  * moto's server mode (Python, `moto_server`) on 127.0.0.1: the AWS wire protocols of SSM Parameter
@@ -18,12 +37,27 @@ export class MotoServer {
     return spawnSync(command, ['--help'], { stdio: 'ignore' }).status === 0;
   }
 
-  constructor(private readonly command = 'moto_server') {}
+  private readonly command: string;
+  private readonly args: string[];
+  private readonly env: Record<string, string>;
+
+  constructor(options: MotoServerOptions = {}) {
+    const command = options.command ?? 'moto_server';
+    if (options.awsFidelity) {
+      // Same server, launched through the Python shim that corrects moto where it differs from AWS.
+      this.command = options.python ?? 'python3';
+      this.args = [AWS_FIDELITY_LAUNCHER];
+    } else {
+      this.command = command;
+      this.args = [];
+    }
+    this.env = options.env ?? {};
+  }
 
   /** Starts on a free port and waits until it answers; returns the endpoint URL. */
   async start(): Promise<string> {
     this.port = await freePort();
-    const child = spawn(this.command, ['-H', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(this.command, [...this.args, '-H', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
     this.child = child;
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));

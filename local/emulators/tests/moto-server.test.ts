@@ -1,5 +1,38 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MotoServer } from '../src/moto-server';
+
+/** The TLS-only statement every bucket of the project carries, plus (optionally) a Deny that always applies. */
+function tlsOnlyPolicy(bucket: string, alsoDenyPrefix?: string): string {
+  const statements: object[] = [
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:*',
+      Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+  ];
+  if (alsoDenyPrefix) statements.push({ Sid: 'DenyPrefix', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/${alsoDenyPrefix}*` });
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+async function putUnderTlsOnlyPolicy(moto: MotoServer, bucket: string): Promise<{ allowed: boolean; deniedPrefix: boolean }> {
+  const s3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: tlsOnlyPolicy(bucket, 'locked/') }));
+    const outcome = (key: string) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' })).then(
+        () => true,
+        (error: { $metadata?: { httpStatusCode?: number } }) => (error.$metadata?.httpStatusCode === 403 ? false : Promise.reject(error)),
+      );
+    return { allowed: await outcome('open/object'), deniedPrefix: !(await outcome('locked/object')) };
+  } finally {
+    s3.destroy();
+  }
+}
 
 describe('MotoServer', () => {
   test('serves SSM to the SDK on a free loopback port, and stop() ends the process', async () => {
@@ -18,6 +51,24 @@ describe('MotoServer', () => {
     }
     await expect(fetch(`${endpoint}/moto-api/`)).rejects.toThrow();
   }, 60_000);
+
+  test('awsFidelity: a conditional Deny that does not match does not apply (as in AWS); an unconditional Deny still denies', async () => {
+    const corrected = new MotoServer({ awsFidelity: true });
+    await corrected.start();
+    try {
+      expect(await putUnderTlsOnlyPolicy(corrected, 'tls-only-corrected')).toEqual({ allowed: true, deniedPrefix: true });
+    } finally {
+      await corrected.stop();
+    }
+    // Plain moto 5.2 treats the unmatched condition as a denial: the reason the option exists.
+    const plain = new MotoServer();
+    await plain.start();
+    try {
+      expect(await putUnderTlsOnlyPolicy(plain, 'tls-only-plain')).toEqual({ allowed: false, deniedPrefix: true });
+    } finally {
+      await plain.stop();
+    }
+  }, 90_000);
 
   test('a missing command is reported as unavailable, not as a crash', () => {
     expect(MotoServer.isAvailable('no-such-moto-server')).toBe(false);

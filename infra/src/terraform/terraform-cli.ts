@@ -1,0 +1,118 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The `hashicorp/aws` version the bindings in `@cdktf/provider-aws` were generated for: the only
+ * version the synthesized stacks can be validated and deployed with (decision 0008).
+ */
+export const AWS_PROVIDER_VERSION: string = (
+  JSON.parse(readFileSync(require.resolve('@cdktf/provider-aws/package.json'), 'utf8')) as { cdktf: { provider: { version: string } } }
+).cdktf.provider.version;
+
+/** Oldest Terraform the stacks accept: the S3 backend's `use_lockfile` arrived in 1.10. */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.10.0';
+
+/** Environment variable naming the folder that holds `registry.terraform.io/` (a filesystem mirror). */
+export const PROVIDER_MIRROR_VARIABLE = 'INGEST_TF_PROVIDER_MIRROR';
+
+/** Where provider mirrors usually live; the machine image of this project uses /opt/tf-plugins. */
+const MIRROR_CANDIDATES = [
+  '/opt/tf-plugins',
+  path.join(os.homedir(), '.terraform.d', 'plugins'),
+  path.join(os.homedir(), '.local', 'share', 'terraform', 'plugins'),
+  '/usr/local/share/terraform/plugins',
+  '/usr/share/terraform/plugins',
+];
+
+export class TerraformUnavailableError extends Error {
+  readonly code = 'TERRAFORM_UNAVAILABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TerraformUnavailableError';
+  }
+}
+
+export class TerraformCommandError extends Error {
+  readonly code = 'TERRAFORM_FAILED';
+  constructor(
+    readonly args: string[],
+    readonly cwd: string,
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
+    super(`terraform ${args.join(' ')} failed (exit ${exitCode}) in ${cwd}:\n${output.slice(-6_000)}`);
+    this.name = 'TerraformCommandError';
+  }
+}
+
+/** The folder holding `registry.terraform.io/hashicorp/aws/<version>/`, from the variable or the usual places. */
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env, version = AWS_PROVIDER_VERSION): string {
+  const holds = (dir: string) => existsSync(path.join(dir, 'registry.terraform.io', 'hashicorp', 'aws', version));
+  const named = env[PROVIDER_MIRROR_VARIABLE];
+  if (named) {
+    if (holds(named)) return named;
+    throw new TerraformUnavailableError(`${PROVIDER_MIRROR_VARIABLE}=${named} holds no registry.terraform.io/hashicorp/aws/${version}/`);
+  }
+  const found = MIRROR_CANDIDATES.find(holds);
+  if (found) return found;
+  throw new TerraformUnavailableError(
+    `no provider mirror holding hashicorp/aws ${version} in ${MIRROR_CANDIDATES.join(', ')}. ` +
+      `Set ${PROVIDER_MIRROR_VARIABLE} to a folder holding registry.terraform.io/hashicorp/aws/${version}/<os_arch>/, ` +
+      `e.g. made with \`terraform providers mirror <dir>\` on a machine with registry access.`,
+  );
+}
+
+/** The installed Terraform's version, or a clear error naming what to install. */
+export function terraformVersion(command = 'terraform'): string {
+  const result = spawnSync(command, ['version', '-json'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  if (result.error || result.status !== 0) {
+    throw new TerraformUnavailableError(
+      `\`${command}\` is not on PATH: install Terraform ≥ 1.10 (https://developer.hashicorp.com/terraform/install; ` +
+        `the project's machine image has 1.11.4).`,
+    );
+  }
+  return (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version;
+}
+
+/**
+ * A Terraform CLI configuration that installs hashicorp/aws only from the mirror (offline) and shares
+ * one plugin cache between every stack folder, so each `init` links the 700 MB provider instead of
+ * copying it. Returns the environment to run Terraform with.
+ */
+export function offlineTerraformEnv(cacheRoot: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const mirror = findProviderMirror(env);
+  const pluginCache = path.join(cacheRoot, 'plugin-cache');
+  mkdirSync(pluginCache, { recursive: true });
+  const configFile = path.join(cacheRoot, 'terraform.tfrc');
+  writeFileSync(
+    configFile,
+    `# Written by @ingest-lake/infra: providers from the filesystem mirror only, one shared plugin cache.
+provider_installation {
+  filesystem_mirror {
+    path    = ${JSON.stringify(mirror)}
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+plugin_cache_dir = ${JSON.stringify(pluginCache)}
+`,
+  );
+  return { ...env, TF_CLI_CONFIG_FILE: configFile, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+}
+
+/** Runs one Terraform command in a folder; resolves with its output, rejects with it. */
+export function runTerraform(cwd: string, args: string[], env: NodeJS.ProcessEnv, command = 'terraform'): Promise<{ stdout: string; exitCode: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const exitCode = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      if (exitCode === 0) resolve({ stdout, exitCode });
+      // `plan -detailed-exitcode` answers 2 for "changes present": a result, not a failure.
+      else if (exitCode === 2 && args.includes('-detailed-exitcode')) resolve({ stdout, exitCode });
+      else reject(new TerraformCommandError(args, cwd, exitCode, `${stdout}\n${stderr}`));
+    });
+  });
+}
