@@ -61,8 +61,11 @@ export function buildEnvironment(app: App, config: EnvironmentConfig, options: {
   });
   const pipeline = new PipelineStack(app, config, { key: lake.key, accessLogs: lake.accessLogs, lakeBucketName: lake.lake.bucket.bucket });
   const bi = config.bi.enabled ? new BiStack(app, config, { workgroupName: analytics.workgroup.name, databaseName: catalog.database.name }) : undefined;
-  enforcePolicies(app);
-  return { lake, network, streaming, catalog, analytics, delivery, ingestApi, collector, monitoring, pipeline, ...(bi ? { bi } : {}) };
+  const stacks = { lake, network, streaming, catalog, analytics, delivery, ingestApi, collector, monitoring, pipeline, ...(bi ? { bi } : {}) };
+  // On each stack, not on the app: cdktf invokes aspects from each stack down, so an aspect added to
+  // the app is never applied (the policy rules silently checked nothing until issue 11).
+  for (const stack of Object.values(stacks)) enforcePolicies(stack);
+  return stacks;
 }
 
 /** The environments `npm run synth` writes (INGEST_ENV=dev|prod narrows it to one). */

@@ -118,6 +118,22 @@ const rules: Record<string, Rule> = {
         .filter((s) => (s.actions ?? []).some((a) => a === '*' || a.endsWith(':*')) && (s.resources ?? []).includes('*'))
         .map(() => ({ rule: 'iam-no-wildcard-admin', resource: `data.aws_iam_policy_document.${name}`, message: 'no wildcard actions on "*" resources' })),
     ),
+  'iam-no-account-wildcard': (json) =>
+    entries(json, 'data', 'aws_iam_policy_document').flatMap(([name, document]) =>
+      ((document.statement as PolicyStatement[]) ?? [])
+        .flatMap((s) => s.resources ?? [])
+        // arn:aws:<service>:<region>:*:<resource> matches that resource in every account.
+        .filter((arn) => /^arn:aws[a-z-]*:[^:]+:[^:]*:\*:/.test(arn))
+        .map((arn) => ({ rule: 'iam-no-account-wildcard', resource: `data.aws_iam_policy_document.${name}`, message: `${arn}: name this account (aws_caller_identity), not every account` })),
+    ),
+  'iam-managed-policy-attachments': (json) =>
+    entries(json, 'resource', 'aws_iam_role')
+      .filter(([, role]) => role.managed_policy_arns !== undefined)
+      .map(([name]) => ({
+        rule: 'iam-managed-policy-attachments',
+        resource: `aws_iam_role.${name}`,
+        message: 'managed_policy_arns is deprecated: attach each policy with aws_iam_role_policy_attachment',
+      })),
   'sns-encryption': (json) =>
     entries(json, 'resource', 'aws_sns_topic')
       .filter(([, t]) => !t.kms_master_key_id)

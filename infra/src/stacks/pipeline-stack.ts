@@ -1,3 +1,4 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
 import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
@@ -87,13 +88,14 @@ export class PipelineStack extends IngestLakeStack {
     });
     // Applying Terraform for every stack needs broad rights: PowerUserAccess (no IAM), plus IAM
     // limited to this project's role and instance-profile names.
+    const account = new DataAwsCallerIdentity(this, 'account');
     const deployRole = new ServiceRole(this, 'deploy-role', {
       roleName: this.name('deploy'),
       servicePrincipal: 'codebuild.amazonaws.com',
       guard: 'source-account',
       managedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'],
       grants: [
-        { actions: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:TagRole', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:ListInstanceProfilesForRole'], resources: [`arn:aws:iam::*:role/${config.project}-${config.environment}-*`, `arn:aws:iam::*:instance-profile/${config.project}-${config.environment}-*`] },
+        { actions: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:TagRole', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:ListInstanceProfilesForRole'], resources: [`arn:aws:iam::${account.accountId}:role/${config.project}-${config.environment}-*`, `arn:aws:iam::${account.accountId}:instance-profile/${config.project}-${config.environment}-*`] },
         { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
       ],
     });
@@ -122,7 +124,11 @@ export class PipelineStack extends IngestLakeStack {
         artifacts.grantRead(''),
         artifacts.grantWrite(''),
         inputs.key.grantEncryptDecrypt(),
-        { actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], resources: [testAndSynth.arn, deploy.arn] },
+        // ARNs built from the names, not read from the projects: the role's policy then does not wait on them.
+        {
+          actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
+          resources: ['test-synth', 'deploy'].map((id) => `arn:aws:codebuild:${config.region}:${account.accountId}:project/${this.name(id)}`),
+        },
         { actions: ['codestar-connections:UseConnection', 'codeconnections:UseConnection'], resources: [config.pipeline.connectionArn] },
       ],
     });

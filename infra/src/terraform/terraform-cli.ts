@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -76,19 +76,29 @@ export function terraformVersion(command = 'terraform'): string {
   return (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version;
 }
 
+/** `<os>_<arch>` as Terraform names platforms. */
+function terraformPlatform(): string {
+  const arch = ({ x64: 'amd64', arm64: 'arm64', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;
+  return `${process.platform}_${arch}`;
+}
+
 /**
- * A Terraform CLI configuration that installs hashicorp/aws only from the mirror (offline) and shares
- * one plugin cache between every stack folder, so each `init` links the 700 MB provider instead of
- * copying it. Returns the environment to run Terraform with.
+ * A Terraform CLI configuration that installs hashicorp providers only from the mirror (offline).
+ * From an unpacked mirror (`<version>/<os_arch>/` folders, as on the machine image) every stack's
+ * `init` links the 700 MB provider instead of copying it, so the mirror itself is the shared cache;
+ * from a packed mirror (zip files), a plugin cache shared by every stack folder, filled once here
+ * (Terraform's cache is not safe for concurrent first installs). Returns the environment to run
+ * Terraform with.
  */
 export function offlineTerraformEnv(cacheRoot: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const mirror = findProviderMirror(env);
+  mkdirSync(cacheRoot, { recursive: true });
+  const unpacked = existsSync(path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION, terraformPlatform()));
   const pluginCache = path.join(cacheRoot, 'plugin-cache');
-  mkdirSync(pluginCache, { recursive: true });
-  const configFile = path.join(cacheRoot, 'terraform.tfrc');
+  const configFile = path.join(cacheRoot, unpacked ? 'terraform.tfrc' : 'terraform-with-cache.tfrc');
   writeFileSync(
     configFile,
-    `# Written by @ingest-lake/infra: providers from the filesystem mirror only, one shared plugin cache.
+    `# Written by @ingest-lake/infra: providers from the filesystem mirror only${unpacked ? ' (unpacked: linked, not copied)' : ', one shared plugin cache'}.
 provider_installation {
   filesystem_mirror {
     path    = ${JSON.stringify(mirror)}
@@ -98,10 +108,29 @@ provider_installation {
     exclude = ["registry.terraform.io/hashicorp/*"]
   }
 }
-plugin_cache_dir = ${JSON.stringify(pluginCache)}
-`,
+${unpacked ? '' : `plugin_cache_dir = ${JSON.stringify(pluginCache)}
+`}`,
   );
-  return { ...env, TF_CLI_CONFIG_FILE: configFile, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  const terraformEnv = { ...env, TF_CLI_CONFIG_FILE: configFile, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  if (!unpacked) fillPluginCache(cacheRoot, pluginCache, terraformEnv);
+  return terraformEnv;
+}
+
+/** One `terraform init` of a configuration needing only the AWS provider, so later inits find it cached. */
+function fillPluginCache(cacheRoot: string, pluginCache: string, env: NodeJS.ProcessEnv): void {
+  mkdirSync(pluginCache, { recursive: true });
+  if (existsSync(path.join(pluginCache, 'registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION, terraformPlatform()))) return;
+  const dir = mkdtempSync(path.join(cacheRoot, 'fill-'));
+  try {
+    writeFileSync(
+      path.join(dir, 'main.tf.json'),
+      JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION } } } }),
+    );
+    const result = spawnSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
+    if (result.status !== 0) throw new TerraformCommandError(['init'], dir, result.status, `${result.stdout}\n${result.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs one Terraform command in a folder; resolves with its output, rejects with it. */

@@ -7,17 +7,20 @@ import { DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand } from 
 import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
+  CreateBucketCommand,
   DeleteObjectCommand,
   GetBucketEncryptionCommand,
   GetBucketLoggingCommand,
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
   ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { MotoServer } from '@ingest-lake/local-emulators';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   FIREHOSE_CURATED_PREFIX,
   FIREHOSE_ERROR_PREFIX,
@@ -27,18 +30,16 @@ import {
   streamName,
   streamedDatasets,
 } from '@ingest-lake/shared';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { forEachStackInOrder, readStacks, type SynthesizedStack } from '../../src/terraform/stack-manifest';
 import { runTerraform } from '../../src/terraform/terraform-cli';
-import { motoForTerraform, motoTerraformEnv, pointAtMoto } from './moto-environment';
-import { MOTO_CANNOT_DEPLOY, motoTargets, undeployableOnMoto } from './moto-gaps';
+import { motoForTerraform, motoTerraformEnv, pointAtMoto, stateBuckets } from './moto-environment';
+import { MOTO_CANNOT_DEPLOY, addressesOf, motoTargets, undeployableOnMoto } from './moto-gaps';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
  * The deploy test: the synthesized stacks applied by Terraform to moto, in dependency order, with
  * state passed between stacks through the backends exactly as in a deployment (dev: its local
- * backend; prod: its S3 backend swapped for a local file, in this harness only). Then what exists
+ * backend as synthesized; an S3 backend talks to a state bucket in moto, in this harness only). Then what exists
  * is read back through the AWS SDK, a second plan must show no changes (no perpetual diffs), and
  * dev is destroyed leaving nothing. What moto cannot deploy is named in moto-gaps.ts and
  * docs/deploy.md, and still validated and planned.
@@ -57,29 +58,9 @@ const applied: string[] = [];
 const secondPlans = new Map<string, { exitCode: number; changes: string }>();
 const plannedOnly = new Map<string, string>();
 
-const aws = () => ({ endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+// HTTP/1.1: the Kinesis client's default HTTP/2 fails against moto ("Protocol error").
+const aws = () => ({ endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: new NodeHttpHandler() });
 const environmentStacks = (prefix: string) => stacks.filter((s) => s.name.startsWith(prefix));
-
-/** prod reads its upstream stacks' state from the platform team's S3 bucket: here, from local files. */
-function localStateForProd(stack: SynthesizedStack): void {
-  const statePath = (concern: string) => `../../../.terraform-state/prod-under-test/${concern}.tfstate`;
-  const concern = stack.name.slice(PROD.length);
-  const json = JSON.parse(readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) as {
-    data?: { terraform_remote_state?: Record<string, { config: { key: string } }> };
-  };
-  pointAtMoto(stack, { replaceBackendWithLocal: statePath(concern) });
-  const overridePath = path.join(stack.dir, 'moto_override.tf.json');
-  const override = JSON.parse(readFileSync(overridePath, 'utf8')) as Record<string, unknown>;
-  const remoteStates = Object.entries(json.data?.terraform_remote_state ?? {});
-  if (remoteStates.length > 0) {
-    override.data = {
-      terraform_remote_state: Object.fromEntries(
-        remoteStates.map(([name, state]) => [name, { backend: 'local', config: { path: statePath(path.basename(state.config.key, '.tfstate')) } }]),
-      ),
-    };
-  }
-  writeFileSync(overridePath, JSON.stringify(override, null, 2));
-}
 
 /** The resource lines of a plan that has changes (for the failure message). */
 const changedResources = (planOutput: string) =>
@@ -97,19 +78,27 @@ beforeAll(async () => {
   const synthesized = synthesizeInto(['dev', 'prod']);
   cleanUp = synthesized.cleanUp;
   stacks = readStacks(synthesized.outdir);
-  for (const stack of environmentStacks(DEV)) pointAtMoto(stack);
-  for (const stack of environmentStacks(PROD)) localStateForProd(stack);
+  for (const stack of stacks) pointAtMoto(stack, endpoint);
+  // The platform team's state buckets exist before any deploy (this project never creates them).
+  const s3 = new S3Client({ ...aws(), forcePathStyle: true });
+  for (const bucket of stateBuckets(stacks)) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  }
+  s3.destroy();
   // Both environments at once: names differ, and most of an apply is waiting on moto.
   await forEachStackInOrder(
     stacks,
     async (stack) => {
       await runTerraform(stack.dir, ['init', '-input=false'], env);
       const targets = motoTargets(stack);
-      await runTerraform(stack.dir, ['apply', '-auto-approve', '-input=false', ...targets], env);
-      applied.push(stack.name);
-      const plan = await runTerraform(stack.dir, ['plan', '-detailed-exitcode', '-input=false', ...targets], env);
-      secondPlans.set(stack.name, { exitCode: plan.exitCode, changes: changedResources(plan.stdout) });
-      if (targets.length > 0) plannedOnly.set(stack.name, (await runTerraform(stack.dir, ['plan', '-input=false'], env)).stdout);
+      if (targets !== 'plan-only') {
+        await runTerraform(stack.dir, ['apply', '-auto-approve', '-input=false', ...targets], env);
+        applied.push(stack.name);
+        const plan = await runTerraform(stack.dir, ['plan', '-detailed-exitcode', '-input=false', ...targets], env);
+        secondPlans.set(stack.name, { exitCode: plan.exitCode, changes: changedResources(plan.stdout) });
+      }
+      if (targets === 'plan-only' || targets.length > 0) plannedOnly.set(stack.name, (await runTerraform(stack.dir, ['plan', '-input=false'], env)).stdout);
     },
     { concurrency: 3 },
   );
@@ -121,14 +110,15 @@ afterAll(async () => {
 });
 
 describe('apply in dependency order', () => {
-  test('every stack of dev and prod applied', () => {
-    expect([...applied].sort()).toEqual(stacks.map((s) => s.name).sort());
+  test('every stack of dev and prod applied, but for the one moto can deploy nothing of (prod bi: QuickSight only)', () => {
+    expect([...applied].sort()).toEqual(stacks.map((s) => s.name).filter((name) => name !== `${PROD}bi`).sort());
+    expect(motoTargets(stacks.find((s) => s.name === `${PROD}bi`)!)).toBe('plan-only');
   });
 
   test('a second plan of every stack shows no changes (no perpetual diffs)', () => {
     const drifting = [...secondPlans].filter(([, plan]) => plan.exitCode !== 0).map(([name, plan]) => `${name}:\n${plan.changes}`);
     expect(drifting).toEqual([]);
-    expect(secondPlans.size).toBe(stacks.length);
+    expect(secondPlans.size).toBe(applied.length);
   });
 
   test('what moto cannot deploy is still planned: exactly those resources remain to create', () => {
@@ -284,19 +274,32 @@ describe('dev, read back through the AWS SDK', () => {
   });
 });
 
+/** Deletes every version and delete marker of a bucket. */
+async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
+    if (entries.length === 0) return;
+    for (const entry of entries) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: entry.Key, VersionId: entry.VersionId }));
+  }
+}
+
 describe('destroy', () => {
   test('dev destroys in reverse dependency order and leaves nothing behind', async () => {
     const s3 = new S3Client({ ...aws(), forcePathStyle: true });
     try {
-      // The probe object of the bucket test is not Terraform's: remove what Terraform does not own first.
-      const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: 'ingest-lake-dev-lake', Prefix: 'errors/deploy-test/' }));
-      for (const v of [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])]) {
-        await s3.send(new DeleteObjectCommand({ Bucket: 'ingest-lake-dev-lake', Key: v.Key, VersionId: v.VersionId }));
-      }
       await forEachStackInOrder(
         environmentStacks(DEV),
         async (stack) => {
-          await runTerraform(stack.dir, ['destroy', '-auto-approve', '-input=false', ...motoTargets(stack)], env);
+          // force_destroy is off on purpose: objects Terraform does not own (server access logs, which moto
+          // delivers too; the probe object) go first, by hand, as an operator would.
+          // Logging stops first, or the destroy's own requests would write new logs into the emptied bucket.
+          if (stack.name === `${DEV}lake`) {
+            await runTerraform(stack.dir, ['destroy', '-auto-approve', '-input=false', `-target=${addressesOf(stack, 'aws_s3_bucket_logging')[0]}`], env);
+            for (const bucket of ['ingest-lake-dev-lake', 'ingest-lake-dev-access-logs']) await emptyBucket(s3, bucket);
+          }
+          const targets = motoTargets(stack);
+          if (targets !== 'plan-only') await runTerraform(stack.dir, ['destroy', '-auto-approve', '-input=false', ...targets], env);
         },
         { concurrency: 3, reverse: true },
       );

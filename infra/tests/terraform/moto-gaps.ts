@@ -23,6 +23,13 @@ function resourceAddresses(stack: SynthesizedStack): Array<{ type: string; addre
   return Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => ({ type, address: `${type}.${name}` })));
 }
 
+/** The addresses of a stack's resources of one type. */
+export function addressesOf(stack: SynthesizedStack, type: string): string[] {
+  return resourceAddresses(stack)
+    .filter((r) => r.type === type)
+    .map((r) => r.address);
+}
+
 /** The resources of a stack that moto cannot deploy (by address). */
 export function undeployableOnMoto(stack: SynthesizedStack): string[] {
   return resourceAddresses(stack)
@@ -30,9 +37,15 @@ export function undeployableOnMoto(stack: SynthesizedStack): string[] {
     .map((r) => r.address);
 }
 
-/** `-target` arguments for every deployable resource, or none when the whole stack deploys. */
-export function motoTargets(stack: SynthesizedStack): string[] {
+/**
+ * How to apply a stack on moto: everything (`[]`), only the deployable resources (`-target` each; a
+ * target pulls in what it depends on, so nothing deployable may depend on an undeployable resource),
+ * or nothing at all when no resource of the stack is deployable (it is planned only).
+ */
+export function motoTargets(stack: SynthesizedStack): string[] | 'plan-only' {
   const all = resourceAddresses(stack);
-  if (!all.some((r) => r.type in MOTO_CANNOT_DEPLOY)) return [];
-  return all.filter((r) => !(r.type in MOTO_CANNOT_DEPLOY)).map((r) => `-target=${r.address}`);
+  const deployable = all.filter((r) => !(r.type in MOTO_CANNOT_DEPLOY));
+  if (deployable.length === all.length) return [];
+  if (deployable.length === 0) return 'plan-only';
+  return deployable.map((r) => `-target=${r.address}`);
 }

@@ -1,6 +1,7 @@
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
@@ -57,6 +58,14 @@ const cases: Array<[string, (stack: TerraformStack) => void, Record<string, stri
       new IamRolePolicy(s, 'policy', { role: 'r', policy: document.json });
     },
   ],
+  [
+    'iam-no-account-wildcard',
+    (s) => {
+      const document = new DataAwsIamPolicyDocument(s, 'any-account', { statement: [{ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:ap-northeast-2:*:parameter/x'] }] });
+      new IamRolePolicy(s, 'policy', { role: 'r', policy: document.json });
+    },
+  ],
+  ['iam-managed-policy-attachments', (s) => new IamRole(s, 'role', { name: 'r', assumeRolePolicy: '{}', managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] })],
   ['sns-encryption', (s) => new SnsTopic(s, 'topic', { name: 't' })],
   ['tags-everywhere', (s) => new SnsTopic(s, 'topic', { name: 't', kmsMasterKeyId: 'k' }), { project: 'p' }],
 ];

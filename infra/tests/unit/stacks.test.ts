@@ -1,5 +1,6 @@
 import { appMarketDaily, events, glueColumns } from '@ingest-lake/shared';
 import { collectorVolumeGb } from '../../src/stacks/collector-stack';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lambdaProcessorParameters } from '../../src/constructs/delivery-stream';
@@ -251,5 +252,15 @@ describe('Lambda processor parameters', () => {
       { parameterName: 'BufferSizeInMBs', parameterValue: '3' },
       { parameterName: 'NumberOfRetries', parameterValue: '5' },
     ]);
+  });
+});
+
+describe('policy rules are enforced on every stack an environment builds', () => {
+  test('a violation added to any stack fails its synth, naming the rule', () => {
+    const stacks = environment('dev');
+    for (const stack of Object.values(stacks)) {
+      new SnsTopic(stack, 'unencrypted-topic', { name: 'unencrypted' });
+      expect(() => synth(stack)).toThrow(/policy sns-encryption: aws_sns_topic\.unencrypted-topic/);
+    }
   });
 });

@@ -23,11 +23,17 @@ only real differences between the configuration and AWS, not emulator artefacts
 5. Glue CreateJob without ExecutionClass stores "STANDARD" (moto/glue/models.py, FakeJob): AWS leaves
    it unset unless given (it applies to Spark jobs). Terraform, which never wrote it, plans to remove
    it on every run.
+6. Athena DeleteNamedQuery is not implemented, and GetNamedQuery of an unknown id crashes (moto answers
+   500): AWS deletes the query and answers InvalidRequestException "... does not exist" for an
+   unknown id. Terraform cannot destroy a named query otherwise.
 """
 import sys
 
 import inspect
 
+import json
+
+from moto.athena.responses import AthenaResponse
 from moto.awslambda.models import LambdaFunction
 from moto.glue.models import FakeJob
 from moto.ec2.models.launch_templates import LaunchTemplateBackend
@@ -132,6 +138,31 @@ def _job_init(self, *args, **kwargs):
 
 
 FakeJob.__init__ = _job_init
+
+# 6. Athena named queries can be deleted, and an unknown one is reported as such
+_moto_get_named_query = AthenaResponse.get_named_query
+
+
+def _named_query_missing(self):
+    query_id = self._get_param("NamedQueryId")
+    return json.dumps({"__type": "InvalidRequestException", "Message": f"NamedQuery {query_id} does not exist"}), {"status": 400}
+
+
+def _get_named_query(self):
+    if self.athena_backend.get_named_query(self._get_param("NamedQueryId")) is None:
+        return _named_query_missing(self)
+    return _moto_get_named_query(self)
+
+
+def _delete_named_query(self):
+    query_id = self._get_param("NamedQueryId")
+    if self.athena_backend.named_queries.pop(query_id, None) is None:
+        return _named_query_missing(self)
+    return json.dumps({})
+
+
+AthenaResponse.get_named_query = _get_named_query
+AthenaResponse.delete_named_query = _delete_named_query
 
 if __name__ == "__main__":
     from moto.server import main

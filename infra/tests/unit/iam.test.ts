@@ -1,0 +1,52 @@
+import { cleanUpApps, environment, synth } from './support';
+
+afterAll(cleanUpApps);
+
+interface Statement {
+  actions?: string[];
+  principals?: Array<{ type: string; identifiers: string[] }>;
+  condition?: Array<{ test: string; variable: string; values: string[] }>;
+}
+
+/** Every trust policy of every stack of an environment: service principal → its condition variables. */
+function trustConditions(name: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const stack of Object.values(environment(name))) {
+    const document = synth(stack);
+    for (const [id, policy] of Object.entries(document.data?.aws_iam_policy_document ?? {})) {
+      if (!id.includes('trust')) continue;
+      for (const statement of policy.statement as Statement[]) {
+        const service = statement.principals?.find((p) => p.type === 'Service')?.identifiers[0];
+        if (service) found.set(service, (statement.condition ?? []).map((c) => `${c.test} ${c.variable}`));
+      }
+    }
+  }
+  return found;
+}
+
+describe('trust policies guard against the confused deputy where the service documents how', () => {
+  test.each(['dev', 'prod'])('%s', (name) => {
+    const conditions = trustConditions(name);
+    expect(conditions.get('firehose.amazonaws.com')).toEqual(['StringEquals sts:ExternalId']);
+    for (const service of ['vpc-flow-logs.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com']) {
+      expect({ service, conditions: conditions.get(service) }).toEqual({ service, conditions: ['StringEquals aws:SourceAccount'] });
+    }
+    // No documented key: an instance profile, Lambda execution roles, Glue and API Gateway roles.
+    for (const service of ['ec2.amazonaws.com', 'lambda.amazonaws.com', 'glue.amazonaws.com', 'apigateway.amazonaws.com']) {
+      expect({ service, conditions: conditions.get(service) }).toEqual({ service, conditions: [] });
+    }
+  });
+});
+
+describe('the lake key policy', () => {
+  test('only CloudWatch Logs (for this account’s log groups) and CloudWatch alarms besides the account', () => {
+    const document = synth(environment('dev').lake);
+    const policy = Object.entries(document.data!.aws_iam_policy_document!).find(([id]) => id.startsWith('key_policy'))![1];
+    const statements = policy.statement as Array<Statement & { sid: string }>;
+    expect(statements.map((s) => s.sid)).toEqual(['AccountAdministersKeyAndDelegatesUseToIam', 'CloudWatchLogsEncryptsThisAccountsLogGroups', 'CloudWatchAlarmsPublishToEncryptedTopics']);
+    const logs = statements[1]!;
+    expect(logs.principals).toEqual([{ type: 'Service', identifiers: ['logs.ap-northeast-2.amazonaws.com'] }]);
+    expect(logs.condition).toEqual([{ test: 'ArnLike', variable: 'kms:EncryptionContext:aws:logs:arn', values: [expect.stringMatching(/^arn:aws:logs:ap-northeast-2:\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:log-group:\*$/)] }]);
+    expect(statements[2]!.actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+  });
+});
