@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MotoServer } from '@ingest-lake/local-emulators';
@@ -65,8 +66,14 @@ export function pointAtMoto(stack: SynthesizedStack, endpoint: string): void {
   writeFileSync(path.join(stack.dir, 'moto_override.tf.json'), JSON.stringify(override, null, 2));
 }
 
-/** A moto server the way the deploy tests need it: AWS managed policies loaded, policy conditions with AWS's meaning. */
+/**
+ * A moto server the way the deploy tests need it: AWS managed policies loaded, launched through the
+ * AWS-fidelity corrections. Fails with what to install when moto is missing (the suite does not skip).
+ */
 export function motoForTerraform(): MotoServer {
+  if (spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error('python3 cannot import moto: the deploy tests need moto in server mode (pip install "moto[server]==5.2.*"; the project\'s machine image has it)');
+  }
   return new MotoServer({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' }, awsFidelity: true });
 }
 
