@@ -8,6 +8,8 @@ export type FailureReason =
   | IssueReason
   | 'mixed_partition'
   | 'missing_partition'
+  /** A client's own event_time too far before or after the record's arrival. */
+  | 'event_time_out_of_range'
   | 'response_too_large';
 
 /** Why a record is intentionally Dropped (counted, documented, never silent). */

@@ -9,7 +9,7 @@ import {
   type DecodedRecord,
 } from '@ingest-lake/shared';
 import type { FirehoseTransformationRecord } from './firehose-contract';
-import { httpEventEnvelope, streamPosition } from './http-event-envelope';
+import { arrivalMillis, DEFAULT_EVENT_TIME_WINDOW, eventTimeOutsideWindow, httpEventEnvelope, streamPosition, type EventTimeWindow } from './http-event-envelope';
 import type { FailedOutcome, RecordOutcome } from './record-outcome';
 
 /** Settings of one delivery stream's transform, parsed once at cold start. */
@@ -20,6 +20,8 @@ export interface TransformSettings {
   acceptedDatasets: ReadonlySet<string> | 'all';
   /** Resolves a dataset's compiled runtime. @default datasetRuntime from the shared registry */
   runtimeOf?: (name: string) => DatasetRuntime | undefined;
+  /** How far a client's own event time may lie from the arrival. @default DEFAULT_EVENT_TIME_WINDOW */
+  eventTimeWindow?: EventTimeWindow;
 }
 
 /** Per-invocation context. */
@@ -82,6 +84,10 @@ function transformSingle(
   const validation = runtime.validate(candidate);
   if (!validation.ok) {
     return failed(dataset, validation.issue.reason, formatIssue(validation.issue), 1, { field: validation.issue.field });
+  }
+  if (dataset === 'events') {
+    const outside = eventTimeOutsideWindow(validation.value.event_time, arrivalMillis(record), settings.eventTimeWindow ?? DEFAULT_EVENT_TIME_WINDOW);
+    if (outside) return failed(dataset, 'event_time_out_of_range', outside, 1, { field: 'event_time' });
   }
   const dt = runtime.partitionDateOf(validation.value);
   if (dt === undefined) return failed(dataset, 'missing_partition', 'dataset has no event time and the body no snapshot', 1);

@@ -1,6 +1,6 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResponse } from '../../src';
 import { decodeFailureEnvelope } from '../../src/failure-envelope';
-import { decodeData, firehoseEvent, firehoseRecord, marketRow, packData } from './firehose-events';
+import { ARRIVAL_MILLIS, decodeData, firehoseEvent, firehoseRecord, marketRow, packData } from './firehose-events';
 
 /** Invokes a transform (source or bundle) with an environment; returns the response and what it printed. */
 export type InvokeTransform = (
@@ -45,6 +45,33 @@ export function describeFirehoseContract(label: string, invoke: InvokeTransform)
         _origin: `kinesis:shardId-000000000000:${record.kinesisRecordMetadata!.sequenceNumber}`,
       });
       expect(decodeData(result!.data).endsWith('}\n')).toBe(true);
+    });
+
+    test('a client\'s own event_id and event_time are kept: a retry has the same dedup key, and a late event lands in its own dt', async () => {
+      const body = '{"event_id":"client-42","event_time":"2026-11-20T23:59:30+09:00","type":"purchase"}\n';
+      const first = firehoseRecord(body);
+      const retry = firehoseRecord(body, { arrivalMillis: ARRIVAL_MILLIS + 60_000 });
+      const { response } = await invoke(firehoseEvent([first, retry]), {});
+      const rows = response.records.map((r) => {
+        expect(r).toMatchObject({ result: 'Ok', metadata: { partitionKeys: { dataset: 'events', dt: '2026-11-20' } } });
+        return JSON.parse(decodeData(r.data)) as Record<string, unknown>;
+      });
+      expect(rows[0]).toMatchObject({ event_id: 'client-42', event_time: '2026-11-20 14:59:30.000', ingest_time: '2026-11-22 09:30:00.250', _dedup_key: 'events:["client-42"]' });
+      expect(rows[1]!._dedup_key).toBe(rows[0]!._dedup_key);
+      expect(rows[1]!.ingest_time).toBe('2026-11-22 09:31:00.250');
+    });
+
+    test('a client\'s event_time too far from its arrival fails with a reason naming both times; the window is a setting', async () => {
+      const stale = firehoseRecord('{"event_time":"2026-11-01T00:00:00Z","type":"x"}');
+      const future = firehoseRecord(`{"event_time":${ARRIVAL_MILLIS + 3_600_000},"type":"x"}`);
+      const malformed = firehoseRecord('{"event_id":7,"type":"x"}');
+      const { response } = await invoke(firehoseEvent([stale, future, malformed]), {});
+      expect(failureOf(response, 0).error).toMatchObject({ reason: 'event_time_out_of_range', field: 'event_time' });
+      expect(failureOf(response, 0).error.detail).toBe('event_time 2026-11-01 00:00:00.000 is more than 168 h before its arrival (2026-11-22 09:30:00.250)');
+      expect(failureOf(response, 1).error.detail).toMatch(/is more than 5 min after its arrival/);
+      expect(failureOf(response, 2).error).toMatchObject({ field: 'event_id' });
+      const widened = await invoke(firehoseEvent([firehoseRecord('{"event_time":"2026-11-01T00:00:00Z","type":"x"}')]), { EVENT_MAX_AGE_HOURS: '720' });
+      expect(widened.response.records[0]).toMatchObject({ result: 'Ok', metadata: { partitionKeys: { dt: '2026-11-01' } } });
     });
 
     test('a pack becomes one Ok record of newline-delimited rows with dedup keys and source lines', async () => {
