@@ -8,7 +8,7 @@ import { resolveApiKey } from './config/api-key';
 import { loadManifest, type CollectorManifest } from './config/manifest';
 import { EXIT, exitCodeFor } from './cli/exit-codes';
 import { createProgressReporter } from './cli/progress-reporter';
-import { createClients, ledgerStore, runtimeSettings, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
+import { createClients, leaseStore, ledgerStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
 import { collectSnapshot, snapshotDirectory } from './pipeline/collect-snapshot';
 import { replaySnapshot } from './pipeline/replay-snapshot';
 import { KinesisProducer } from './produce/kinesis-producer';
@@ -61,11 +61,15 @@ withCommonOptions(program.command('collect'))
   .option('-s, --snapshot <date>', 'snapshot date YYYY-MM-DD (default: yesterday, UTC)')
   .option('--no-api', 'skip the JSON v1.3 API')
   .option('--dry-run', 'show the plan and the budget, call nothing')
+  .option('--wait-for-lease [seconds]', 'when another run holds the snapshot, wait for it (as long as it takes, or at most <seconds>) instead of exiting 8')
+  .option('--lease-ttl <seconds>', 'how long the snapshot lease holds without renewal; renewed every third of it (env COLLECTOR_LEASE_TTL_SECONDS, default 300)')
+  .option('--checkpoint-every-rows <rows>', 'data rows between checkpoints: at most this many rows (plus one decompressed chunk) are re-sent after a kill (env COLLECTOR_CHECKPOINT_EVERY_ROWS, default 200000)')
   .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bars', 'json']).default('auto'))
-  .action((flags: CommonFlags & { snapshot?: string; api: boolean; dryRun?: boolean; progress: 'auto' | 'bars' | 'json' }) =>
+  .action((flags: CommonFlags & { snapshot?: string; api: boolean; dryRun?: boolean; waitForLease?: boolean | string; progress: 'auto' | 'bars' | 'json' }) =>
     run(async () => {
       const { settings, manifest } = await prepare(flags);
       const snapshot = snapshotOf(flags.snapshot);
+      const waitSeconds = waitForLeaseSeconds(flags.waitForLease);
       const { s3, kinesis } = createClients(settings);
       const budget = new CallBudget(ledgerStore(settings, manifest.dataset, s3), manifest.quota);
       const reporter = createProgressReporter(flags.progress);
@@ -88,6 +92,9 @@ withCommonOptions(program.command('collect'))
           apiKey: await resolveApiKey(manifest, process.env),
           producer,
           includeApi: flags.api,
+          checkpointEveryRows: settings.checkpointEveryRows,
+          lease: { store: leaseStore(settings, manifest.dataset, snapshot, s3), ttlSeconds: settings.leaseTtlSeconds },
+          waitForLeaseSeconds: waitSeconds,
           onEvent: (event) => reporter.onEvent(event),
         });
         reporter.stop();

@@ -1,4 +1,6 @@
-import { App } from 'cdktf';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { App, type TerraformStack } from 'cdktf';
 import { enforcePolicies } from './aspects/policy-aspect';
 import { loadEnvironmentConfig, type EnvironmentConfig } from './config/environment-config';
 import type { LambdaBundle } from './constructs/transform-function';
@@ -11,7 +13,7 @@ import { IngestApiStack } from './stacks/ingest-api-stack';
 import { LakeStack } from './stacks/lake-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
-import { PipelineStack } from './stacks/pipeline-stack';
+import { PipelineStack, permissionsBoundaryArn } from './stacks/pipeline-stack';
 import { StreamingStack } from './stacks/streaming-stack';
 import { appMarket, events } from '@ingest-lake/shared';
 
@@ -59,13 +61,29 @@ export function buildEnvironment(app: App, config: EnvironmentConfig, options: {
     transforms: new Map([...delivery.transforms].map(([name, fn]) => [name, fn.function])),
     apiName: ingestApi.api.name,
   });
-  const pipeline = new PipelineStack(app, config, { key: lake.key, accessLogs: lake.accessLogs, lakeBucketName: lake.lake.bucket.bucket });
+  const pipeline = new PipelineStack(app, config, { key: lake.key, accessLogs: lake.accessLogs });
   const bi = config.bi.enabled ? new BiStack(app, config, { workgroupName: analytics.workgroup.name, databaseName: catalog.database.name }) : undefined;
   const stacks = { lake, network, streaming, catalog, analytics, delivery, ingestApi, collector, monitoring, pipeline, ...(bi ? { bi } : {}) };
+  applyPermissionsBoundary(config, pipeline, Object.values(stacks));
   // On each stack, not on the app: cdktf invokes aspects from each stack down, so an aspect added to
   // the app is never applied (the policy rules silently checked nothing until issue 11).
   for (const stack of Object.values(stacks)) enforcePolicies(stack);
   return stacks;
+}
+
+/**
+ * Every IAM role of the environment carries the pipeline stack's permissions boundary (decision 0009),
+ * named by its deterministic ARN; a stack with roles is deployed after the pipeline stack, which
+ * creates the boundary (a stack dependency: plan and apply order, and the manifest, say so).
+ */
+function applyPermissionsBoundary(config: EnvironmentConfig, pipeline: PipelineStack, stacks: TerraformStack[]): void {
+  for (const stack of stacks) {
+    const unbounded = stack.node.findAll().filter((c): c is IamRole => c instanceof IamRole && c.permissionsBoundaryInput === undefined);
+    if (unbounded.length === 0) continue;
+    const arn = permissionsBoundaryArn(config, new DataAwsCallerIdentity(stack, 'permissions-boundary-account').accountId);
+    for (const role of unbounded) role.permissionsBoundary = arn;
+    if (stack !== pipeline) stack.addDependency(pipeline);
+  }
 }
 
 /** The environments `npm run synth` writes (INGEST_ENV=dev|prod narrows it to one). */

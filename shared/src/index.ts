@@ -22,3 +22,4 @@ export * from './api/ingest-routes';
 export * from './api/json-path';
 export * from './api/mapping-template-variables';
 export * from './api/mapping-template-syntax';
+export * from './delivery/delivery-settings';

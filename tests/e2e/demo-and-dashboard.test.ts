@@ -31,6 +31,8 @@ describe('the README demo: HTTP events + collector run from the simulator → cu
       'Errors: not_json 1, not_an_object 1, unknown_dataset 1',
       'Dropped: 0; unexplained: 0 → RECONCILED',
     ]));
+    // One reconciliation: the delivery manifests, the collector reports and the quarantine files agree with the lake.
+    expect(lines).toContainEqual(expect.stringMatching(/^Checks \(\d+ delivery manifests, collector reports, quarantine files\): consistent; duplicates removed by the views: events 0, app_market_daily \d+$/));
   });
 
   test('the dashboard renders in headless Chromium, hostile strings stay text, and a screenshot is taken', async () => {

@@ -5,19 +5,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LakeCatalog, LocalStack, REPO_PATHS, reconcile } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, REPO_PATHS, reconcileLake } from '@ingest-lake/local';
 import { TOOLS } from '../support/ensure-test-tools';
 
 const execFileAsync = promisify(execFile);
 
-/** The local stack with a short Firehose buffer, shared by the tests of this file. */
+/** The local stack (dev config, default time scale: 1 s buffers), shared by the tests of this file. */
 describe('the pipeline on the local stack (real emulators, real transform bundle, DuckDB)', () => {
   let directory: string;
   let stack: LocalStack;
 
   beforeAll(async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'e2e-'));
-    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: 1 });
+    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle });
     await stack.start();
   });
   afterAll(async () => {
@@ -75,8 +75,9 @@ describe('the pipeline on the local stack (real emulators, real transform bundle
       expect(reasons.every((r) => r.errorCode === 'Lambda.ProcessingFailed')).toBe(true);
       expect(Number((await catalog.query('SELECT count(*) AS n FROM events'))[0]!.n)).toBe(curatedBefore + 1);
       expect(Number((await catalog.query('SELECT count(*) AS n FROM delivery_errors'))[0]!.n)).toBe(failedBefore + 3);
-      const result = await reconcile(catalog, { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: 0, otherProducers: 4 }, 0);
-      expect(result).toMatchObject({ unexplained: 0, reconciled: true });
+      const sent = { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: 0, otherProducers: 4 };
+      const result = await reconcileLake(stack.s3.client(), stack.endpoints.bucket, catalog, { sent });
+      expect(result).toMatchObject({ recordsIn: sent.httpRequests + 4, unexplained: 0, problems: [], reconciled: true });
     } finally {
       catalog.close();
     }

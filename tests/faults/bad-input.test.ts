@@ -46,7 +46,7 @@ describe('bad-input corpus: Kinesis records from a faulty producer (transform â†
 
   beforeAll(async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'bad-records-'));
-    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: 1 });
+    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle });
     await stack.start();
   });
   afterAll(async () => {

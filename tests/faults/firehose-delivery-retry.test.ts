@@ -1,7 +1,7 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import path from 'node:path';
 import { HttpFaultProxy, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
-import { DuckDbSession, FirehoseRunner, LakeCatalog, REPO_PATHS, reconcile, TransformInvoker } from '@ingest-lake/local';
+import { changeDeliveryStream, DuckDbSession, FirehoseRunner, LakeCatalog, loadLocalDeployment, REPO_PATHS, reconcileLake, TransformInvoker } from '@ingest-lake/local';
 import { EmulatorPair } from '../support/emulator-pair';
 
 /**
@@ -35,17 +35,14 @@ describe('fault: the Firehose runner cannot write to S3 for a while', () => {
     for (let i = 0; i < 200; i++) {
       await client.send(new PutRecordCommand({ StreamName: 'retry', PartitionKey: `k${i}`, Data: Buffer.from(`${JSON.stringify({ type: 'retry', i })}\n`) }));
     }
-    const invoker = new TransformInvoker({ bundlePath: REPO_PATHS.transformBundle, functionName: 'retry-fn', environment: { DATASETS: 'events' } });
+    const invoker = new TransformInvoker({ bundlePath: REPO_PATHS.transformBundle, functionName: 'retry-fn', environment: { DATASETS: 'events' }, timeoutMs: 60_000 });
     const runner = new FirehoseRunner({
-      name: 'retry',
+      delivery: changeDeliveryStream(loadLocalDeployment().streams[0]!, { deliveryStreamName: 'retry', sourceStreamName: 'retry', bucketName: 'lake', bufferIntervalMs: 0 }),
       kinesis: kinesis.client(),
-      streamName: 'retry',
       s3: s3ClientFor(proxy.endpoint),
-      bucket: 'lake',
       duckdb,
       invoker,
       checkpointFile: path.join(directory, 'retry.checkpoint.json'),
-      bufferIntervalSeconds: 0,
       pollIntervalMs: 50,
     });
     await runner.start();
@@ -60,7 +57,7 @@ describe('fault: the Firehose runner cannot write to S3 for a while', () => {
       await catalog.sync(s3.client(), 'lake');
       await catalog.refresh();
       expect(await catalog.query('SELECT count(*) AS n, count(DISTINCT _dedup_key) AS keys FROM events')).toEqual([{ n: '200', keys: '200' }]);
-      expect(await reconcile(catalog, { httpRequests: 0, collectorRows: 0, otherProducers: 200 }, 0)).toMatchObject({ reconciled: true, unexplained: 0 });
+      expect(await reconcileLake(s3.client(), 'lake', catalog, { sent: { httpRequests: 0, collectorRows: 0, otherProducers: 200 } })).toMatchObject({ reconciled: true, unexplained: 0 });
     } finally {
       catalog.close();
     }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LakeCatalog, LocalStack, REPO_PATHS, reconcile } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, loadLocalDeployment, REPO_PATHS, reconcileLake } from '@ingest-lake/local';
 import { FAULT_SIZES } from '../support/fault-profile';
 import { postLoad } from '../support/http-load';
 
@@ -9,7 +9,7 @@ import { postLoad } from '../support/http-load';
 describe('load: concurrent HTTP ingest reconciles', () => {
   test(`${FAULT_SIZES.loadRequests} requests, 32 concurrent`, async () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'load-test-'));
-    const stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: 5, shards: 4 });
+    const stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, deployment: loadLocalDeployment({ overrides: { timeScale: 12, shardsPerStream: 4 } }) });
     const endpoints = await stack.start();
     try {
       const load = await postLoad(`${endpoints.ingest}/v1`, FAULT_SIZES.loadRequests, 32, (i) => JSON.stringify({ type: `load-${i % 7}`, i }));
@@ -19,7 +19,7 @@ describe('load: concurrent HTTP ingest reconciles', () => {
       try {
         await catalog.sync(stack.s3.client(), endpoints.bucket);
         await catalog.refresh();
-        const result = await reconcile(catalog, { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: 0, otherProducers: 0 }, 0);
+        const result = await reconcileLake(stack.s3.client(), endpoints.bucket, catalog, { sent: { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: 0, otherProducers: 0 } });
         expect(result).toMatchObject({ recordsIn: FAULT_SIZES.loadRequests, curatedRows: { events: FAULT_SIZES.loadRequests }, reconciled: true });
       } finally {
         catalog.close();

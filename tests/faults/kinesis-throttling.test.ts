@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, VendorSimulator } from '@ingest-lake/collector';
 import { kinesisClientFor, KinesisFaultProxy } from '@ingest-lake/local-emulators';
-import { LakeCatalog, LocalStack, REPO_PATHS, reconcile } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, REPO_PATHS, reconcileLake } from '@ingest-lake/local';
 import { appMarket } from '@ingest-lake/shared';
 import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
 import { FAULT_SIZES } from '../support/fault-profile';
@@ -21,7 +21,7 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
 
   beforeAll(async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'fault-kinesis-'));
-    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: 1 });
+    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle });
     await stack.start();
     proxy = new KinesisFaultProxy({ target: stack.endpoints.kinesis, failRecordFraction: 0.2, throttleCallFraction: 0.25, seed: 7 });
     await proxy.start();
@@ -59,7 +59,7 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
       await catalog.sync(stack.s3.client(), stack.endpoints.bucket);
       await catalog.refresh();
       const sent = report.files.find((f) => f.file === appMarket.dataFile.file)!.rowsSent + report.api!.recordsSent;
-      const result = await reconcile(catalog, { httpRequests: 0, collectorRows: sent, otherProducers: 0 }, 0);
+      const result = await reconcileLake(stack.s3.client(), stack.endpoints.bucket, catalog, { sent: { httpRequests: 0, collectorRows: sent, otherProducers: 0 } });
       expect(result).toMatchObject({ recordsIn: FAULT_SIZES.vendorRows + 1_000, curatedRows: { app_market_daily: FAULT_SIZES.vendorRows + 1_000, events: 0 }, unexplained: 0, reconciled: true });
       // The API pages repeat 1,000 bulk rows: the deduplicated view counts each key once.
       expect(await catalog.query('SELECT count(*) AS n FROM app_market_daily_deduplicated')).toEqual([{ n: String(FAULT_SIZES.vendorRows) }]);

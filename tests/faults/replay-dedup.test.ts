@@ -14,7 +14,7 @@ describe('dedup: replays and retries count once', () => {
 
   beforeAll(async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'replay-dedup-'));
-    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: 1 });
+    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle });
     await stack.start();
     simulator = new VendorSimulator({ dataset: appMarket, snapshot: '2026-11-20', dataRows: 12_000, apiRecords: 500, apiKey: 'k', cacheDir: path.join(os.tmpdir(), 'ingest-lake-vendor-cache') });
     await simulator.start();

@@ -3,22 +3,25 @@
  * live elsewhere. Args: <kinesisEndpoint> <s3Endpoint> <stream> <bucket> <checkpointFile>
  */
 import { kinesisClientFor, s3ClientFor } from '@ingest-lake/local-emulators';
-import { DuckDbSession, FirehoseRunner, REPO_PATHS, TransformInvoker } from '@ingest-lake/local';
+import { changeDeliveryStream, DuckDbSession, FirehoseRunner, loadLocalDeployment, REPO_PATHS, TransformInvoker } from '@ingest-lake/local';
 
 async function main(): Promise<void> {
   const [kinesisEndpoint, s3Endpoint, stream, bucket, checkpointFile] = process.argv.slice(2) as [string, string, string, string, string];
-  const invoker = new TransformInvoker({ bundlePath: REPO_PATHS.transformBundle, functionName: 'killable', environment: { DATASETS: 'events' } });
+  const invoker = new TransformInvoker({ bundlePath: REPO_PATHS.transformBundle, functionName: 'killable', environment: { DATASETS: 'events' }, timeoutMs: 60_000 });
   const runner = new FirehoseRunner({
-    name: 'killable',
+    // The deployed events delivery stream on this suite's stream and bucket, delivering every 2,000 bytes.
+    delivery: changeDeliveryStream(loadLocalDeployment().streams[0]!, {
+      deliveryStreamName: 'killable',
+      sourceStreamName: stream,
+      bucketName: bucket,
+      bufferIntervalMs: 0,
+      bufferSizeMb: 2_000 / 1_048_576,
+    }),
     kinesis: kinesisClientFor(kinesisEndpoint),
-    streamName: stream,
     s3: s3ClientFor(s3Endpoint),
-    bucket,
     duckdb: await DuckDbSession.open(),
     invoker,
     checkpointFile,
-    bufferIntervalSeconds: 0,
-    bufferSizeBytes: 2_000,
     pollIntervalMs: 20,
   });
   await runner.start();

@@ -1,4 +1,5 @@
-import { LedgerConflictError, type LedgerState, type LedgerStore, type PeriodLedger } from './ledger-store';
+import { StateConflictError } from '../state/state-store';
+import { emptyLedger, type LedgerState, type LedgerStore, type PeriodLedger } from './ledger-store';
 
 /** The contract's cap: calls per day or per calendar month (UTC). */
 export interface Quota {
@@ -52,7 +53,7 @@ export class CallBudget {
 
   private async update<T>(change: (ledger: PeriodLedger, period: string) => T): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const { state, revision } = await this.store.read();
+      const { state = emptyLedger(), revision } = await this.store.read();
       const period = periodKey(this.quota.period, this.now());
       const ledger = (state.periods[period] ??= { spent: 0, reservations: {} });
       this.dropExpired(ledger);
@@ -61,7 +62,7 @@ export class CallBudget {
         await this.store.write(state, revision);
         return result;
       } catch (error) {
-        if (!(error instanceof LedgerConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        if (!(error instanceof StateConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
         // Another writer won: back off with jitter so that racing instances spread out.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
       }
@@ -114,7 +115,7 @@ export class CallBudget {
   }
 
   async status(): Promise<BudgetStatus> {
-    const { state } = await this.store.read();
+    const { state = emptyLedger() } = await this.store.read();
     const period = periodKey(this.quota.period, this.now());
     const ledger = state.periods[period] ?? { spent: 0, reservations: {} };
     this.dropExpired(ledger);

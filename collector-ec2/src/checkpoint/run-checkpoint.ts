@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileProgress } from '../pipeline/csv-file-ingest';
 
@@ -37,6 +37,7 @@ export interface RunCheckpoint {
 /**
  * The checkpoint of one (dataset, snapshot), as a JSON file replaced atomically (write, fsync,
  * rename), so a kill -9 at any instant leaves either the old or the new checkpoint, never a torn one.
+ * Its temporary file is unique per process and save, so no two writers ever rename each other's.
  */
 export class CheckpointFile {
   private constructor(
@@ -44,9 +45,13 @@ export class CheckpointFile {
     readonly state: RunCheckpoint,
   ) {}
 
+  /** Opens the folder's checkpoint (the caller holds the folder's lock), removing temporary files a killed run left. */
   static async openOrCreate(directory: string, dataset: string, snapshot: string): Promise<CheckpointFile> {
     const file = path.join(directory, 'checkpoint.json');
     await mkdir(directory, { recursive: true });
+    for (const name of await readdir(directory)) {
+      if (name.startsWith('checkpoint.json.') && name.endsWith('.tmp')) await unlink(path.join(directory, name)).catch(() => undefined);
+    }
     try {
       return new CheckpointFile(file, JSON.parse(await readFile(file, 'utf8')) as RunCheckpoint);
     } catch (error) {
@@ -60,7 +65,7 @@ export class CheckpointFile {
   }
 
   async save(): Promise<void> {
-    const temporary = `${this.path}.tmp`;
+    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const handle = await open(temporary, 'w');
     try {
       await handle.writeFile(`${JSON.stringify(this.state, null, 2)}\n`);

@@ -4,6 +4,11 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import path from 'node:path';
 import { FileLedgerStore, S3LedgerStore, type LedgerStore } from '../budget/ledger-store';
 import type { CollectorManifest } from '../config/manifest';
+import type { LeaseRecord } from '../lease/lease-decision';
+import { DEFAULT_LEASE_TTL_SECONDS } from '../lease/snapshot-lease';
+import { leaseKey } from '../pipeline/collect-snapshot';
+import { DEFAULT_CHECKPOINT_EVERY_ROWS } from '../pipeline/csv-file-ingest';
+import { FileStateStore, S3StateStore, type StateStore } from '../state/state-store';
 
 /** Options shared by every command, from flags with environment fallbacks. */
 export interface CommonFlags {
@@ -16,6 +21,8 @@ export interface CommonFlags {
   apiKeyParameter?: string;
   kinesisEndpoint?: string;
   s3Endpoint?: string;
+  leaseTtl?: string;
+  checkpointEveryRows?: string;
 }
 
 /** Everything a command needs, parsed once at the edge (house rule 5). */
@@ -31,6 +38,10 @@ export interface RuntimeSettings {
   apiKeyParameter: string | undefined;
   kinesisEndpoint: string | undefined;
   s3Endpoint: string | undefined;
+  /** How long a snapshot's lease holds without renewal (renewed every third of it). @default 300 */
+  leaseTtlSeconds: number;
+  /** Data rows between checkpoints: the bound on rows re-sent after a kill. @default 200_000 */
+  checkpointEveryRows: number;
 }
 
 export class SettingsError extends Error {
@@ -58,7 +69,27 @@ export function runtimeSettings(flags: CommonFlags, env: Record<string, string |
     apiKeyParameter,
     kinesisEndpoint: flags.kinesisEndpoint ?? env.COLLECTOR_KINESIS_ENDPOINT,
     s3Endpoint: flags.s3Endpoint ?? env.COLLECTOR_S3_ENDPOINT,
+    leaseTtlSeconds: numberSetting('--lease-ttl / COLLECTOR_LEASE_TTL_SECONDS', flags.leaseTtl ?? env.COLLECTOR_LEASE_TTL_SECONDS, DEFAULT_LEASE_TTL_SECONDS, { min: 1 }),
+    checkpointEveryRows: numberSetting('--checkpoint-every-rows / COLLECTOR_CHECKPOINT_EVERY_ROWS', flags.checkpointEveryRows ?? env.COLLECTOR_CHECKPOINT_EVERY_ROWS, DEFAULT_CHECKPOINT_EVERY_ROWS, { min: 1, integer: true }),
   };
+}
+
+function numberSetting(setting: string, value: string | undefined, fallback: number, rule: { min: number; integer?: boolean }): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < rule.min || (rule.integer && !Number.isInteger(parsed))) {
+    throw new SettingsError(setting, `expected ${rule.integer ? 'an integer' : 'a number'} ≥ ${rule.min}, got "${value}"`);
+  }
+  return parsed;
+}
+
+/** `--wait-for-lease` as given: absent → 0 (refuse at once), bare → Infinity (as long as it takes), `=<seconds>` → that. */
+export function waitForLeaseSeconds(value: boolean | string | undefined): number {
+  if (value === undefined || value === false) return 0;
+  if (value === true) return Number.POSITIVE_INFINITY;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new SettingsError('--wait-for-lease', `expected seconds ≥ 0, got "${value}"`);
+  return seconds;
 }
 
 /**
@@ -98,5 +129,19 @@ export function createClients(settings: RuntimeSettings): { s3: S3Client; kinesi
 export function ledgerStore(settings: RuntimeSettings, dataset: string, s3: S3Client): LedgerStore {
   if (settings.ledger.startsWith('file:')) return new FileLedgerStore(path.resolve(settings.ledger.slice('file:'.length)));
   if (settings.ledger === 's3') return new S3LedgerStore(s3, settings.lakeBucket, `state/collector/${dataset}/call-ledger.json`);
+  throw new SettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
+}
+
+/**
+ * A snapshot's lease lives where the call ledger does: `s3` → the lake's
+ * `state/collector/<dataset>/snapshot=<date>/lease.json`; `file:<path>` → `leases/<dataset>/snapshot=<date>.json`
+ * beside the ledger file (one machine only).
+ */
+export function leaseStore(settings: RuntimeSettings, dataset: string, snapshot: string, s3: S3Client): StateStore<LeaseRecord> {
+  if (settings.ledger.startsWith('file:')) {
+    const ledgerFile = path.resolve(settings.ledger.slice('file:'.length));
+    return new FileStateStore<LeaseRecord>(path.join(path.dirname(ledgerFile), 'leases', dataset, `snapshot=${snapshot}.json`));
+  }
+  if (settings.ledger === 's3') return new S3StateStore<LeaseRecord>(s3, settings.lakeBucket, leaseKey(dataset, snapshot));
   throw new SettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
 }

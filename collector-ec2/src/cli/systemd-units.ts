@@ -35,9 +35,11 @@ Environment=COLLECTOR_WORK_DIR=/var/lib/ingest-collector
 ExecStart=${options.nodePath ?? '/usr/bin/node'} --enable-source-maps ${options.bundlePath} collect --manifest ${options.manifestPath} --progress json
 StateDirectory=ingest-collector
 # A killed or failed run resumes from its checkpoint; exit 3 (budget exhausted) and 2 (configuration) are not retried.
+# Exit 8: another run (a manual collect, another instance) holds the snapshot's lease; it does the work, so not a failure.
 Restart=on-failure
 RestartSec=15min
-RestartPreventExitStatus=2 3
+SuccessExitStatus=8
+RestartPreventExitStatus=2 3 8
 TimeoutStartSec=8h
 MemoryMax=1G
 NoNewPrivileges=yes

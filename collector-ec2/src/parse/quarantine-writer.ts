@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /** One row that could not be ingested, with everything needed to find and fix it. */
@@ -16,6 +17,18 @@ export interface QuarantinedRow {
 
 const MAX_RAW_CHARS = 65_536;
 
+/** The quarantine file is shorter than its checkpoint recorded: lines the report counts are missing. */
+export class QuarantineFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly bytes: number,
+    readonly checkpointBytes: number,
+  ) {
+    super(`quarantine file ${path} holds ${bytes} bytes, its checkpoint recorded ${checkpointBytes}: delete the snapshot's work folder to collect it again`);
+    this.name = 'QuarantineFileError';
+  }
+}
+
 /**
  * Appends quarantined rows as NDJSON. Writes are buffered and flushed at checkpoints; on resume
  * the file is truncated to the length recorded at the last checkpoint, so a row is never
@@ -33,9 +46,14 @@ export class QuarantineWriter {
     this.bytes = startBytes;
   }
 
-  /** Opens (creating) the file and truncates it to `resumeAtBytes` (0 for a fresh file). */
+  /** Opens (creating) the file and truncates it to `resumeAtBytes` (0 for a fresh file): lines written after that checkpoint are dropped. */
   static async open(path: string, resumeAtBytes = 0): Promise<QuarantineWriter> {
     const handle = await open(path, 'a+');
+    const { size } = await handle.stat();
+    if (size < resumeAtBytes) {
+      await handle.close();
+      throw new QuarantineFileError(path, size, resumeAtBytes);
+    }
     await handle.truncate(resumeAtBytes);
     return new QuarantineWriter(handle, resumeAtBytes, path);
   }
@@ -65,4 +83,13 @@ export class QuarantineWriter {
     await this.flush();
     await this.handle.close();
   }
+}
+
+/** Lines in a quarantine file (what the run report must count), read as a stream. */
+export async function countQuarantineLines(path: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+  }
+  return lines;
 }

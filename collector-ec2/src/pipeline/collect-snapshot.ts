@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,8 +7,13 @@ import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
 import { CheckpointFile, type ApiCheckpoint } from '../checkpoint/run-checkpoint';
 import { vendorTarget, type CollectorManifest } from '../config/manifest';
-import { QuarantineWriter } from '../parse/quarantine-writer';
+import type { LeaseRecord } from '../lease/lease-decision';
+import { currentProcess } from '../lease/process-identity';
+import { SnapshotLease, type LeaseEvent } from '../lease/snapshot-lease';
+import { WorkDirLock, type WorkDirLockOwner } from '../lease/work-dir-lock';
+import { countQuarantineLines, QuarantineWriter } from '../parse/quarantine-writer';
 import type { KinesisProducer } from '../produce/kinesis-producer';
+import type { StateStore } from '../state/state-store';
 import { VendorClient } from '../vendor/vendor-client';
 import { ingestCsvFile, type FileProgress } from './csv-file-ingest';
 import { ingestApiPages } from './json-api-ingest';
@@ -16,6 +21,8 @@ import { buildRunReport, type RunReport } from './run-report';
 
 /** Progress events for the CLI (progress bars on a TTY, JSON log lines otherwise). */
 export type CollectEvent =
+  | { type: 'work-dir-lock'; action: 'waiting'; lockFile: string; owner: WorkDirLockOwner | undefined }
+  | LeaseEvent
   | { type: 'plan'; callsNeeded: number; budget: BudgetStatus; filesToDownload: string[] }
   | { type: 'download'; file: string; bytes: number; totalBytes: number | undefined }
   | { type: 'ingest'; file: string; compressedBytes: number; totalBytes: number; rowsRead: number }
@@ -38,6 +45,19 @@ export interface CollectOptions {
   archivePartSizeBytes?: number;
   /** Fetch the JSON v1.3 API pages too. @default true when the manifest has an api section */
   includeApi?: boolean;
+  /** Data rows between checkpoints: a kill re-sends at most this many rows plus one decompressed chunk's (docs/reliability.md). @default 200_000 */
+  checkpointEveryRows?: number;
+  /**
+   * The snapshot's lease, so that one run collects it across machines (the CLI always gives one).
+   * @default none: only the work folder's lock keeps a second process out
+   */
+  lease?: {
+    store: StateStore<LeaseRecord>;
+    /** @default 300 */
+    ttlSeconds?: number;
+  };
+  /** How long to wait for another run of the snapshot (folder lock and lease together): 0 refuses at once, Infinity waits. @default 0 */
+  waitForLeaseSeconds?: number;
   onEvent?: (event: CollectEvent) => void;
 }
 
@@ -51,22 +71,96 @@ export function quarantineKey(dataset: string, snapshot: string, file: string): 
   return `errors/collector/${dataset}/snapshot=${snapshot}/${file}.quarantine.ndjson`;
 }
 
+/** Key of a snapshot's lease in the lake's state (next to its run report and the call ledger). */
+export function leaseKey(dataset: string, snapshot: string): string {
+  return `state/collector/${dataset}/snapshot=${snapshot}/lease.json`;
+}
+
+/** Key of a snapshot's collector run report in the lake. */
+export function runReportKey(dataset: string, snapshot: string): string {
+  return `state/collector/${dataset}/snapshot=${snapshot}/report.json`;
+}
+
+/** A local quarantine file and the count the run report gives for it disagree; nothing was uploaded. */
+export class QuarantineCountError extends Error {
+  constructor(
+    readonly path: string,
+    readonly lines: number,
+    readonly reported: number,
+  ) {
+    super(`quarantine file ${path} holds ${lines} lines, the run report counts ${reported} quarantined rows`);
+    this.name = 'QuarantineCountError';
+  }
+}
+
 /**
- * Collects one snapshot of a vendor dataset: reserve the calls, then for each of its files
- * download (resumable) → archive untouched to raw/ → parse and validate → send the data file's rows
- * to Kinesis; then page through the JSON API. Every step is checkpointed, so a run killed at any
- * point resumes without re-downloading finished files or losing rows.
+ * Collects one snapshot of a vendor dataset: take the work folder's lock and the snapshot's lease,
+ * reserve the calls, then for each of its files download (resumable) → archive untouched to raw/ →
+ * parse and validate → send the data file's rows to Kinesis; then page through the JSON API. Every
+ * step is checkpointed, so a run killed at any point resumes without re-downloading finished files
+ * or losing rows; a second run of the same snapshot refuses (or waits) before any vendor call.
  */
 export async function collectSnapshot(options: CollectOptions): Promise<RunReport> {
   const { manifest, snapshot } = options;
-  const vendorDataset = manifest.vendorDataset;
   const directory = snapshotDirectory(options.workDir, manifest.dataset, snapshot);
-  const checkpoint = await CheckpointFile.openOrCreate(directory, manifest.dataset, snapshot);
+  const waitSeconds = options.waitForLeaseSeconds ?? 0;
+  const startedWaiting = Date.now();
+  await mkdir(directory, { recursive: true });
+  const lock = await WorkDirLock.acquire(directory, {
+    waitSeconds,
+    onWait: (owner) => options.onEvent?.({ type: 'work-dir-lock', action: 'waiting', lockFile: path.join(directory, 'collector.lock'), owner }),
+  });
+  try {
+    const checkpoint = await CheckpointFile.openOrCreate(directory, manifest.dataset, snapshot);
+    let lease: SnapshotLease | undefined;
+    if (options.lease) {
+      const self = currentProcess();
+      const acquisition = await SnapshotLease.acquire({
+        store: options.lease.store,
+        dataset: manifest.dataset,
+        snapshot,
+        holder: { runId: checkpoint.state.runId, host: self.host, pid: self.pid, workDir: directory, startedAt: self.startedAt },
+        ...(options.lease.ttlSeconds === undefined ? {} : { ttlSeconds: options.lease.ttlSeconds }),
+        waitSeconds: Math.max(0, waitSeconds - (Date.now() - startedWaiting) / 1000),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      });
+      if (acquisition.kind === 'completed-while-waiting') {
+        options.onEvent?.({ type: 'lease', action: 'completed-by-holder', store: options.lease.store.describe(), lease: acquisition.record });
+        return await readRunReport(options.s3, options.lakeBucket, manifest.dataset, snapshot);
+      }
+      lease = acquisition.lease;
+    }
+    let outcome: 'completed' | 'failed' = 'failed';
+    try {
+      const report = await collectHeldSnapshot(options, directory, checkpoint, lease);
+      outcome = 'completed';
+      return report;
+    } finally {
+      await lease?.release(outcome);
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The collection itself, once this run holds the folder and the snapshot. */
+async function collectHeldSnapshot(options: CollectOptions, directory: string, checkpoint: CheckpointFile, lease: SnapshotLease | undefined): Promise<RunReport> {
+  const { manifest, snapshot } = options;
+  const vendorDataset = manifest.vendorDataset;
   const runId = checkpoint.state.runId;
   const files = [vendorDataset.dataFile, ...vendorDataset.metadataFiles];
   const includeApi = (options.includeApi ?? true) && manifest.api !== undefined;
-  const uploadQuarantine = async (localPath: string, key: string) =>
-    options.s3.send(
+  // Progress is recorded first (it is true whoever holds the lease), then a lost lease stops the run.
+  const saveCheckpoint = async () => {
+    await checkpoint.save();
+    lease?.assertHeld();
+  };
+  const uploadQuarantine = async (localPath: string, key: string, reportedRows: number) => {
+    // The lake's copy is the whole file, replaced by key: a repeated upload cannot add lines.
+    const lines = await countQuarantineLines(localPath);
+    if (lines !== reportedRows) throw new QuarantineCountError(localPath, lines, reportedRows);
+    lease?.assertHeld();
+    await options.s3.send(
       new PutObjectCommand({
         Bucket: options.lakeBucket,
         Key: key,
@@ -75,6 +169,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
         ContentType: 'application/x-ndjson',
       }),
     );
+  };
 
   const filesToDownload = files.filter((f) => !checkpoint.file(f.file).downloaded).map((f) => f.file);
   const api = includeApi ? (checkpoint.state.api ??= emptyApiCheckpoint()) : undefined;
@@ -82,7 +177,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
   const callsNeeded = filesToDownload.length + pagesLeft;
   const budgetStatus = await options.budget.reserve(runId, callsNeeded);
   options.onEvent?.({ type: 'plan', callsNeeded, budget: budgetStatus, filesToDownload });
-  await checkpoint.save();
+  await saveCheckpoint();
 
   const client = new VendorClient({
     baseUrl: manifest.vendor.baseUrl,
@@ -92,6 +187,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
     runId,
     timeoutMs: manifest.vendor.timeoutMs,
     maxAttempts: manifest.vendor.maxAttempts,
+    ...(lease ? { beforeRequest: () => lease.assertHeld() } : {}),
   });
   const quarantineDir = path.join(directory, 'quarantine');
   await mkdir(quarantineDir, { recursive: true });
@@ -110,7 +206,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
           ...(manifest.bulk.checksumHeader ? { checksumHeader: manifest.bulk.checksumHeader } : {}),
           onProgress: (bytes, totalBytes) => options.onEvent?.({ type: 'download', file: vendorFile.file, bytes, totalBytes }),
         });
-        await checkpoint.save();
+        await saveCheckpoint();
       }
       if (!state.archived) {
         const key = rawArchiveKey(manifest.dataset, snapshot, vendorFile.file);
@@ -123,10 +219,11 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
           ...(options.archivePartSizeBytes ? { partSizeBytes: options.archivePartSizeBytes } : {}),
         });
         state.archived = { key: result.key };
-        await checkpoint.save();
+        await saveCheckpoint();
       }
       if (!state.ingested) {
         const isDataFile = vendorFile === vendorDataset.dataFile;
+        // Quarantine lines written after the last checkpoint are dropped here and written again below.
         const quarantine = await QuarantineWriter.open(path.join(quarantineDir, `${vendorFile.file}.ndjson`), state.progress?.quarantineBytes ?? 0);
         const totalBytes = (await stat(localPath)).size;
         try {
@@ -140,9 +237,10 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
             packTargetBytes: manifest.packTargetBytes,
             ...(isDataFile && options.producer ? { producer: options.producer } : {}),
             ...(state.progress ? { resumeFrom: state.progress } : {}),
+            ...(options.checkpointEveryRows === undefined ? {} : { checkpointEveryRows: options.checkpointEveryRows }),
             onCheckpoint: async (progress) => {
               state.progress = progress;
-              await checkpoint.save();
+              await saveCheckpoint();
             },
             onProgress: ({ compressedBytes, rowsRead }) =>
               options.onEvent?.({ type: 'ingest', file: vendorFile.file, compressedBytes, totalBytes, rowsRead }),
@@ -150,9 +248,11 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
         } finally {
           await quarantine.close();
         }
-        if (state.progress.rowsQuarantined > 0) await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, vendorFile.file));
+        if (state.progress.rowsQuarantined > 0) {
+          await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, vendorFile.file), state.progress.rowsQuarantined);
+        }
         state.ingested = true;
-        await checkpoint.save();
+        await saveCheckpoint();
         options.onEvent?.({ type: 'file-done', file: vendorFile.file, progress: state.progress, archivedKey: state.archived.key, uploaded: true });
       }
     }
@@ -165,7 +265,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
           snapshot,
           quarantine,
           checkpoint: api,
-          saveCheckpoint: () => checkpoint.save(),
+          saveCheckpoint,
           onPage: (state) => options.onEvent?.({ type: 'api-page', checkpoint: state }),
           ...(options.producer ? { producer: options.producer } : {}),
         });
@@ -173,12 +273,13 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
         await quarantine.close();
       }
       // Rejected API records join the files' quarantines in the lake's error zone.
-      if (api.done && api.recordsQuarantined > 0) await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, 'api'));
+      if (api.done && api.recordsQuarantined > 0) await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, 'api'), api.recordsQuarantined);
     }
   } finally {
     await options.budget.release(runId);
   }
   const report = buildRunReport(checkpoint.state, await options.budget.status());
+  lease?.assertHeld();
   // The run report goes to the lake too, where reconciliation finds it.
   await options.s3.send(
     new PutObjectCommand({
@@ -191,9 +292,10 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
   return report;
 }
 
-/** Key of a snapshot's collector run report in the lake. */
-export function runReportKey(dataset: string, snapshot: string): string {
-  return `state/collector/${dataset}/snapshot=${snapshot}/report.json`;
+/** The report the holder of a snapshot's lease wrote when it finished. */
+async function readRunReport(s3: S3Client, bucket: string, dataset: string, snapshot: string): Promise<RunReport> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: runReportKey(dataset, snapshot) }));
+  return JSON.parse(await response.Body!.transformToString()) as RunReport;
 }
 
 function emptyApiCheckpoint(): ApiCheckpoint {

@@ -57,6 +57,9 @@ export interface CsvFileIngestOptions {
   gunzipChunkBytes?: number;
 }
 
+/** Rows between checkpoints unless told otherwise: a kill re-sends at most this many plus one decompressed chunk's (docs/reliability.md). */
+export const DEFAULT_CHECKPOINT_EVERY_ROWS = 200_000;
+
 /** Raised when a file cannot be read at all (its header does not match the dataset). */
 export class FileFormatError extends Error {
   constructor(
@@ -79,7 +82,7 @@ export class FileFormatError extends Error {
  */
 export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<FileProgress> {
   const { dataset, producer, quarantine, file, snapshot } = options;
-  const checkpointEveryRows = options.checkpointEveryRows ?? 200_000;
+  const checkpointEveryRows = options.checkpointEveryRows ?? DEFAULT_CHECKPOINT_EVERY_ROWS;
   const resumeAfterLine = options.resumeFrom?.frontierLine ?? 0;
   const counts: FileCounts = {
     rowsRead: options.resumeFrom?.rowsRead ?? 0,

@@ -37,8 +37,11 @@ export function headerLine(file: VendorFile): string {
   return `${file.dataset.columnNames.join(',')}\n`;
 }
 
-/** Generates the data rows of app_market_daily.csv.gz as CSV text, in batches of lines. */
-export function* appMarketDailyLines(rowCount: number, snapshotDate: string, seed = 1, batchRows = 4_096): Generator<string> {
+/**
+ * Generates the data rows of app_market_daily.csv.gz as CSV text, in batches of lines. With
+ * `invalidRowEvery`, every Nth row (1-based) has `downloads` = `lots`, which the schema refuses.
+ */
+export function* appMarketDailyLines(rowCount: number, snapshotDate: string, seed = 1, batchRows = 4_096, invalidRowEvery?: number): Generator<string> {
   const random = seededRandom(seed);
   let batch = '';
   let inBatch = 0;
@@ -59,7 +62,7 @@ export function* appMarketDailyLines(rowCount: number, snapshotDate: string, see
     const rating = random() < 0.1 ? '' : (1 + random() * 4).toFixed(2);
     batch +=
       `${snapshotDate},${appId},${appName},${csvField(publisher)},${country},${device},` +
-      `${device.startsWith('i') ? 'ios' : 'google_play'},${6000 + (appId % 30)},${downloads},${revenue},` +
+      `${device.startsWith('i') ? 'ios' : 'google_play'},${6000 + (appId % 30)},${invalidRowEvery && (i + 1) % invalidRowEvery === 0 ? 'lots' : downloads},${revenue},` +
       `${activeUsers},${rank},${rating},${random() < 0.97 ? 'true' : 'false'},${snapshotDate}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}Z\n`;
     if (++inBatch === batchRows) {
       yield batch;

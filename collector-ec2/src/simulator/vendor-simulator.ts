@@ -40,6 +40,8 @@ export interface VendorSimulatorOptions {
   cacheDir: string;
   port?: number;
   seed?: number;
+  /** Every Nth data file row (1-based) carries a value the schema refuses, so it is quarantined. @default none */
+  invalidRowEvery?: number;
 }
 
 interface ServedFile {
@@ -75,14 +77,15 @@ export class VendorSimulator {
 
   /** Generates (or reuses) the files and starts listening on 127.0.0.1. Returns the base URL. */
   async start(): Promise<string> {
-    const dir = path.join(this.options.cacheDir, `${this.options.dataset.name}-${this.options.snapshot}-${this.options.dataRows}-${this.options.seed ?? 1}`);
+    const invalid = this.options.invalidRowEvery ? `-invalid${this.options.invalidRowEvery}` : '';
+    const dir = path.join(this.options.cacheDir, `${this.options.dataset.name}-${this.options.snapshot}-${this.options.dataRows}-${this.options.seed ?? 1}${invalid}`);
     await mkdir(dir, { recursive: true });
     const all = [this.options.dataset.dataFile, ...this.options.dataset.metadataFiles];
     for (const file of all) {
       const filePath = path.join(dir, file.file);
       const isDataFile = file === this.options.dataset.dataFile;
       if (!existsSync(filePath)) {
-        await writeVendorFile(filePath, file, { snapshot: this.options.snapshot, dataRows: this.options.dataRows, isDataFile, seed: this.options.seed ?? 1 });
+        await writeVendorFile(filePath, file, { snapshot: this.options.snapshot, dataRows: this.options.dataRows, isDataFile, seed: this.options.seed ?? 1, ...(this.options.invalidRowEvery ? { invalidRowEvery: this.options.invalidRowEvery } : {}) });
       }
       const bytes = (await stat(filePath)).size;
       const sha256 = createHash('sha256').update(await readFile(filePath)).digest('hex');

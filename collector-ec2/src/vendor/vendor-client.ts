@@ -13,6 +13,8 @@ export interface VendorClientOptions {
   backoff?: BackoffOptions;
   /** Longest Retry-After honoured before the run gives up for now. @default 900_000 */
   maxRetryAfterMs?: number;
+  /** Called before every request is sent; throwing stops the run there (a lost snapshot lease). @default none */
+  beforeRequest?: () => void;
 }
 
 export interface VendorResponse {
@@ -65,6 +67,7 @@ export class VendorClient {
     const url = new URL(target, this.options.baseUrl).toString();
     let lastProblem = '';
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
+      this.options.beforeRequest?.();
       await this.options.budget.spend(this.options.runId);
       let waitMs: number;
       try {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { MotoServer, S3Emulator } from '@ingest-lake/local-emulators';
 import { BudgetExhaustedError, CallBudget } from '../../src/budget/call-budget';
-import { LedgerConflictError, S3LedgerStore } from '../../src/budget/ledger-store';
+import { S3LedgerStore } from '../../src/budget/ledger-store';
+import { StateConflictError } from '../../src/state/state-store';
 
 /** The ledger where a replacement EC2 instance finds it: an S3 object (against s3rver). */
 describe('S3LedgerStore against s3rver', () => {
@@ -34,9 +35,10 @@ describe('S3LedgerStore against s3rver', () => {
     await expect(replacement.reserve('run-2', 3)).rejects.toThrow(BudgetExhaustedError);
   });
 
-  test('a missing ledger reads as empty', async () => {
+  test('a missing ledger reads as absent, and the budget counts it as nothing spent', async () => {
     const store = new S3LedgerStore(s3.client(), 'lake', 'state/collector/none/call-ledger.json');
-    expect(await store.read()).toEqual({ state: { version: 1, periods: {} }, revision: undefined });
+    expect(await store.read()).toEqual({ state: undefined, revision: undefined });
+    expect(await new CallBudget(store, { callsPerPeriod: 5, period: 'month' }).status()).toMatchObject({ spent: 0, remaining: 5 });
   });
 });
 
@@ -64,8 +66,8 @@ describe('S3LedgerStore against moto (conditional writes enforced)', () => {
     await store.write({ version: 1, periods: {} }, undefined);
     const { revision } = await store.read();
     await store.write({ version: 1, periods: { '2026-11': { spent: 1, reservations: {} } } }, revision);
-    await expect(store.write({ version: 1, periods: {} }, revision)).rejects.toThrow(LedgerConflictError);
-    await expect(store.write({ version: 1, periods: {} }, undefined)).rejects.toThrow(LedgerConflictError);
+    await expect(store.write({ version: 1, periods: {} }, revision)).rejects.toThrow(StateConflictError);
+    await expect(store.write({ version: 1, periods: {} }, undefined)).rejects.toThrow(StateConflictError);
   });
 
   test('six instances spending at once lose no call', async () => {

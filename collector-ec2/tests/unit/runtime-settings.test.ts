@@ -1,4 +1,5 @@
-import { runtimeSettings, withRuntimeOverrides } from '../../src/cli/runtime-settings';
+import { S3Client } from '@aws-sdk/client-s3';
+import { leaseStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides } from '../../src/cli/runtime-settings';
 import { parseManifest } from '../../src/config/manifest';
 import manifestJson from '../../manifests/app_market.json';
 import localManifestJson from '../../manifests/app_market.local.json';
@@ -24,6 +25,50 @@ describe('runtimeSettings', () => {
     expect(() => runtimeSettings({ manifest: 'm.json' }, { ...env, COLLECTOR_API_KEY_PARAMETER: 'vendor/api-key' })).toThrow(
       '--api-key-parameter / COLLECTOR_API_KEY_PARAMETER: expected an SSM parameter name starting with "/", got "vendor/api-key"',
     );
+  });
+});
+
+describe('lease and checkpoint settings', () => {
+  const base = { COLLECTOR_LAKE_BUCKET: 'lake' };
+
+  test('defaults: a 300 s lease TTL and 200,000 rows between checkpoints; flags over the environment', () => {
+    expect(runtimeSettings({ manifest: 'm.json' }, base)).toMatchObject({ leaseTtlSeconds: 300, checkpointEveryRows: 200_000 });
+    const env = { ...base, COLLECTOR_LEASE_TTL_SECONDS: '120', COLLECTOR_CHECKPOINT_EVERY_ROWS: '50000' };
+    expect(runtimeSettings({ manifest: 'm.json' }, env)).toMatchObject({ leaseTtlSeconds: 120, checkpointEveryRows: 50_000 });
+    expect(runtimeSettings({ manifest: 'm.json', leaseTtl: '2.5', checkpointEveryRows: '10' }, env)).toMatchObject({ leaseTtlSeconds: 2.5, checkpointEveryRows: 10 });
+  });
+
+  test.each([
+    ['COLLECTOR_LEASE_TTL_SECONDS', '0', '--lease-ttl / COLLECTOR_LEASE_TTL_SECONDS: expected a number ≥ 1, got "0"'],
+    ['COLLECTOR_LEASE_TTL_SECONDS', 'five', '--lease-ttl / COLLECTOR_LEASE_TTL_SECONDS: expected a number ≥ 1, got "five"'],
+    ['COLLECTOR_CHECKPOINT_EVERY_ROWS', '1.5', '--checkpoint-every-rows / COLLECTOR_CHECKPOINT_EVERY_ROWS: expected an integer ≥ 1, got "1.5"'],
+    ['COLLECTOR_CHECKPOINT_EVERY_ROWS', '', '--checkpoint-every-rows / COLLECTOR_CHECKPOINT_EVERY_ROWS: expected an integer ≥ 1, got ""'],
+  ])('%s=%j is refused, naming the flag and the variable', (name, value, message) => {
+    expect(() => runtimeSettings({ manifest: 'm.json' }, { ...base, [name]: value })).toThrow(message);
+  });
+
+  test.each<[boolean | string | undefined, number]>([
+    [undefined, 0],
+    [true, Number.POSITIVE_INFINITY],
+    ['90', 90],
+    ['0', 0],
+  ])('--wait-for-lease %j → %d s', (flag, seconds) => {
+    expect(waitForLeaseSeconds(flag)).toBe(seconds);
+  });
+
+  test('--wait-for-lease with a value that is not seconds is refused', () => {
+    expect(() => waitForLeaseSeconds('soon')).toThrow('--wait-for-lease: expected seconds ≥ 0, got "soon"');
+  });
+
+  test('the lease lives where the ledger does: the lake next to the report, or beside the ledger file', () => {
+    const s3 = new S3Client({ region: 'us-east-1' });
+    expect(leaseStore(runtimeSettings({ manifest: 'm.json' }, base), 'app_market', '2026-11-20', s3).describe()).toBe(
+      's3://lake/state/collector/app_market/snapshot=2026-11-20/lease.json',
+    );
+    expect(leaseStore(runtimeSettings({ manifest: 'm.json', ledger: 'file:/var/tmp/ledger.json' }, base), 'app_market', '2026-11-20', s3).describe()).toBe(
+      'file /var/tmp/leases/app_market/snapshot=2026-11-20.json',
+    );
+    s3.destroy();
   });
 });
 

@@ -16,11 +16,12 @@ describe('systemd units', () => {
     expect(timer).toContain('Unit=ingest-collector-app_market.service');
   });
 
-  test('the service is a hardened oneshot that retries failures but not budget or configuration errors', () => {
+  test('the service is a hardened oneshot that retries failures but not budget or configuration errors, nor a snapshot another run holds', () => {
     const { service } = renderSystemdUnits(options);
     expect(service).toContain('Type=oneshot');
     expect(service).toContain('ExecStart=/usr/bin/node --enable-source-maps /opt/ingest-collector/collector.cjs collect --manifest /opt/ingest-collector/manifests/app_market.json --progress json');
-    expect(service).toContain('RestartPreventExitStatus=2 3');
+    expect(service).toContain('RestartPreventExitStatus=2 3 8\n');
+    expect(service).toContain('SuccessExitStatus=8\n');
     expect(service).toContain('ProtectSystem=strict');
     expect(service).toContain('ReadWritePaths=/var/lib/ingest-collector');
     expect(service).not.toMatch(/API_KEY/);

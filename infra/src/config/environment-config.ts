@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { deliverySettingsSchema } from '@ingest-lake/shared';
 
 /** Per-environment settings of the deployment, validated at load (errors name the file and field). */
 export const environmentConfigSchema = z.strictObject({
@@ -9,7 +10,11 @@ export const environmentConfigSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
   owner: z.string().min(1),
   costCentre: z.string().min(1),
-  /** Terraform state belongs to the platform team: an S3 backend they own, or a local file for dev. */
+  /**
+   * Terraform state belongs to the platform team: an S3 backend they own, one key per stack. Every
+   * environment the pipeline deploys uses it (a build container keeps no files); `local` (state beside
+   * `cdktf.out/`) is for a personal sandbox deployed from one machine.
+   */
   backend: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('local') }),
     z.strictObject({
@@ -39,14 +44,7 @@ export const environmentConfigSchema = z.strictObject({
     /** `shardCount` is the initial count: the shard scaler changes it later, and Terraform ignores that difference. */
     z.strictObject({ mode: z.literal('provisioned'), shardCount: z.number().int().min(1), retentionHours: z.number().int().min(24).max(8760) }),
   ]),
-  delivery: z.strictObject({
-    /** Firehose S3 buffer; 60 s is the minimum with Parquet conversion / dynamic partitioning. */
-    bufferIntervalSeconds: z.number().int().min(60).max(900),
-    /** With format conversion Firehose needs ≥ 64 MB. */
-    bufferSizeMb: z.number().int().min(64).max(128),
-    lambdaBufferSizeMb: z.number().min(0.2).max(3),
-    lambdaBufferIntervalSeconds: z.number().int().min(0).max(900),
-  }),
+  delivery: deliverySettingsSchema(),
   ingestApi: z.strictObject({
     throttleRatePerSecond: z.number().positive(),
     throttleBurst: z.number().int().positive(),
@@ -56,8 +54,8 @@ export const environmentConfigSchema = z.strictObject({
   collector: z.strictObject({
     instanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/),
     largestBulkFileGb: z.number().positive(),
-    /** Key of the collector bundle in the lake bucket (published by the pipeline). */
-    artifactKey: z.string().min(1),
+    /** Lake-bucket prefix of the collector releases, `<prefix>releases/<sha256>/` (published by apply.sh before the collector stack; decision 0009). */
+    artifactPrefix: z.string().regex(/^([a-z0-9-]+\/)+$/),
   }),
   monitoring: z.strictObject({ alarmEmail: z.email().optional() }),
   pipeline: z.strictObject({ connectionArn: z.string().startsWith('arn:'), repository: z.string().includes('/'), branch: z.string().min(1) }),

@@ -6,7 +6,7 @@ import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-f
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { Construct } from 'constructs';
-import { FIREHOSE_BACKUP_ERROR_PREFIX, FIREHOSE_BACKUP_PREFIX, FIREHOSE_CURATED_PREFIX, FIREHOSE_ERROR_PREFIX } from '@ingest-lake/shared';
+import type { DeliveryStreamSettings } from '@ingest-lake/shared';
 import type { LakeKey } from './kms-key';
 import type { SecureBucket } from './lake-bucket';
 import { ServiceRole } from './service-role';
@@ -28,25 +28,34 @@ export function lambdaProcessorParameters(lambdaArn: string, settings: Record<st
   ];
 }
 
+/** The lake zones (first path segment) a delivery stream writes to: its prefixes and error prefixes, once each. */
+function writtenZones(settings: DeliveryStreamSettings): string[] {
+  const prefixes = [settings.destination.prefix, settings.backup.prefix, settings.destination.errorOutputPrefix, settings.backup.errorOutputPrefix];
+  return [...new Set(prefixes.map((prefix) => prefix.slice(0, prefix.indexOf('/') + 1)))];
+}
+
 export interface CuratedDeliveryStreamProps {
-  deliveryStreamName: string;
+  /**
+   * The delivery stream as the shared model defines it (`deliveryStreamSettings` in shared/): name,
+   * processor parameters, buffering, prefixes, Parquet compression, backup. The local runtime runs the
+   * same object, so nothing here may add a data-path setting of its own.
+   */
+  settings: DeliveryStreamSettings;
+  /** The Kinesis stream named `settings.sourceStreamName`. */
   source: KinesisStream;
+  /** The lake bucket (`settings.destination.bucketName`); the stream may write only the zones of its prefixes. */
   lake: SecureBucket;
+  /** Encrypts the objects and the logs. */
   key: LakeKey;
+  /** The function named `settings.processor.functionName`. */
   transform: LambdaFunction;
   /** The Glue table whose schema drives Parquet conversion. */
   table: GlueCatalogTable;
+  /** The Glue database holding `table`. */
   databaseName: string;
+  /** Region of the Glue catalog. */
   region: string;
-  /** S3 buffer; 60 s is Firehose's minimum with dynamic partitioning and format conversion. @default 60 */
-  bufferIntervalSeconds?: number;
-  /** S3 buffer; format conversion needs at least 64 MB. @default 64 */
-  bufferSizeMb?: number;
-  /** Lambda processor buffer (0.2–3 MB). @default 1 */
-  lambdaBufferSizeMb?: number;
-  /** @default 60 */
-  lambdaBufferIntervalSeconds?: number;
-  /** @default 90 */
+  /** Retention of the stream's CloudWatch log group. @default 90 */
   logRetentionDays?: number;
 }
 
@@ -60,8 +69,9 @@ export class CuratedDeliveryStream extends Construct {
 
   constructor(scope: Construct, id: string, props: CuratedDeliveryStreamProps) {
     super(scope, id);
+    const { settings } = props;
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/kinesisfirehose/${props.deliveryStreamName}`,
+      name: `/aws/kinesisfirehose/${settings.deliveryStreamName}`,
       retentionInDays: props.logRetentionDays ?? 90,
       kmsKeyId: props.key.key.arn,
     });
@@ -69,14 +79,12 @@ export class CuratedDeliveryStream extends Construct {
     const backupLog = new CloudwatchLogStream(this, 'backup-log', { name: 'BackupDelivery', logGroupName: logGroup.name });
     const account = new DataAwsCallerIdentity(this, 'account');
     const role = new ServiceRole(this, 'role', {
-      roleName: props.deliveryStreamName,
+      roleName: settings.deliveryStreamName,
       servicePrincipal: 'firehose.amazonaws.com',
       guard: 'external-id',
       grants: [
         { actions: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [props.source.arn] },
-        props.lake.grantWrite('curated/'),
-        props.lake.grantWrite('raw-data/'),
-        props.lake.grantWrite('errors/'),
+        ...writtenZones(settings).map((zone) => props.lake.grantWrite(zone)),
         props.key.grantEncryptDecrypt(),
         { actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [props.transform.arn, `${props.transform.arn}:*`] },
         {
@@ -86,30 +94,29 @@ export class CuratedDeliveryStream extends Construct {
         { actions: ['logs:PutLogEvents'], resources: [`${logGroup.arn}:*`] },
       ],
     });
-    const bufferIntervalSeconds = props.bufferIntervalSeconds ?? 60;
     this.deliveryStream = new KinesisFirehoseDeliveryStream(this, 'stream', {
-      name: props.deliveryStreamName,
+      name: settings.deliveryStreamName,
       destination: 'extended_s3',
       kinesisSourceConfiguration: { kinesisStreamArn: props.source.arn, roleArn: role.role.arn },
       extendedS3Configuration: {
         roleArn: role.role.arn,
         bucketArn: props.lake.bucket.arn,
-        prefix: FIREHOSE_CURATED_PREFIX,
-        errorOutputPrefix: FIREHOSE_ERROR_PREFIX,
-        bufferingInterval: bufferIntervalSeconds,
-        bufferingSize: props.bufferSizeMb ?? 64,
+        prefix: settings.destination.prefix,
+        errorOutputPrefix: settings.destination.errorOutputPrefix,
+        bufferingInterval: settings.destination.bufferIntervalSeconds,
+        bufferingSize: settings.destination.bufferSizeMb,
         kmsKeyArn: props.key.key.arn,
         cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: destinationLog.name },
-        dynamicPartitioningConfiguration: { enabled: true, retryDuration: 300 },
+        dynamicPartitioningConfiguration: { enabled: true, retryDuration: settings.dynamicPartitioning.retryDurationSeconds },
         processingConfiguration: {
           enabled: true,
           processors: [
             {
               type: 'Lambda',
               parameters: lambdaProcessorParameters(`${props.transform.arn}:$LATEST`, {
-                BufferSizeInMBs: String(props.lambdaBufferSizeMb ?? 1),
-                BufferIntervalInSeconds: String(props.lambdaBufferIntervalSeconds ?? 60),
-                NumberOfRetries: '3',
+                BufferSizeInMBs: String(settings.processor.bufferSizeMb),
+                BufferIntervalInSeconds: String(settings.processor.bufferIntervalSeconds),
+                NumberOfRetries: String(settings.processor.numberOfRetries),
               }),
             },
           ],
@@ -117,18 +124,18 @@ export class CuratedDeliveryStream extends Construct {
         dataFormatConversionConfiguration: {
           enabled: true,
           inputFormatConfiguration: { deserializer: { hiveJsonSerDe: {} } },
-          outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
+          outputFormatConfiguration: { serializer: { parquetSerDe: { compression: settings.destination.parquetCompression } } },
           schemaConfiguration: { databaseName: props.databaseName, tableName: props.table.name, roleArn: role.role.arn, region: props.region },
         },
         s3BackupMode: 'Enabled',
         s3BackupConfiguration: {
           roleArn: role.role.arn,
           bucketArn: props.lake.bucket.arn,
-          prefix: FIREHOSE_BACKUP_PREFIX,
-          errorOutputPrefix: FIREHOSE_BACKUP_ERROR_PREFIX,
-          bufferingInterval: bufferIntervalSeconds,
-          bufferingSize: 5,
-          compressionFormat: 'GZIP',
+          prefix: settings.backup.prefix,
+          errorOutputPrefix: settings.backup.errorOutputPrefix,
+          bufferingInterval: settings.backup.bufferIntervalSeconds,
+          bufferingSize: settings.backup.bufferSizeMb,
+          compressionFormat: settings.backup.compression,
           kmsKeyArn: props.key.key.arn,
           cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: backupLog.name },
         },

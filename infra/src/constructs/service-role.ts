@@ -31,6 +31,12 @@ export interface ServiceRoleProps {
   guard: ConfusedDeputyGuard;
   /** AWS managed policy ARNs to attach, one attachment each (e.g. SSM core for the collector instance). @default none */
   managedPolicyArns?: string[];
+  /**
+   * ARN of the managed policy that caps what the role can ever do (IAM permissions boundary). The
+   * deploy role may only create and change roles that carry the environment's boundary (decision 0009).
+   * @default none (the app sets the environment's boundary on every role it builds)
+   */
+  permissionsBoundary?: string;
 }
 
 /** An IAM role for one AWS service with an inline policy built from grants. */
@@ -51,7 +57,11 @@ export class ServiceRole extends Construct {
     const trust = new DataAwsIamPolicyDocument(this, 'trust', {
       statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [props.servicePrincipal] }], ...(condition.length ? { condition } : {}) }],
     });
-    this.role = new IamRole(this, 'role', { name: props.roleName, assumeRolePolicy: trust.json });
+    this.role = new IamRole(this, 'role', {
+      name: props.roleName,
+      assumeRolePolicy: trust.json,
+      ...(props.permissionsBoundary ? { permissionsBoundary: props.permissionsBoundary } : {}),
+    });
     // Attachments, not the role's deprecated managed_policy_arns argument.
     (props.managedPolicyArns ?? []).forEach((policyArn, index) => {
       new IamRolePolicyAttachment(this, `managed-policy-${index}`, { role: this.role.name, policyArn });

@@ -1,15 +1,20 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import type { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Token } from 'cdktf';
 import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { appMarket, vendorApiKeyParameterName } from '@ingest-lake/shared';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
@@ -28,20 +33,127 @@ export function collectorVolumeGb(config: EnvironmentConfig): number {
   return Math.ceil(config.collector.largestBulkFileGb * 2) + 20;
 }
 
+/** The collector's built bundle and its manifests (the release apply.sh publishes). */
+export const COLLECTOR_DIST = path.resolve(__dirname, '../../../collector-ec2/dist');
+export const COLLECTOR_MANIFESTS = path.resolve(__dirname, '../../../collector-ec2/manifests');
+
+/** One file of a collector release: its name inside the release and where it is read from. */
+export interface CollectorReleaseFile {
+  /** Path inside the release, e.g. `collector.cjs`, `manifests/app_market.json`. */
+  name: string;
+  /** Absolute path of the file in this checkout. */
+  source: string;
+  sha256: string;
+}
+
 /**
- * User data: install Node.js and the collector bundle from the lake, write settings, enable the timer.
- * No secret: only the name of the key's parameter, which overrides the manifest's default.
+ * A collector release: the bundle and the AWS manifests, each by SHA-256. `sha256sums` is the
+ * `SHA256SUMS` file published with them (`sha256sum --check` format) and `id`, the hash of that
+ * file, names the release: `s3://<lake>/<artifactPrefix>releases/<id>/`.
+ */
+export interface CollectorRelease {
+  id: string;
+  sha256sums: string;
+  files: CollectorReleaseFile[];
+}
+
+/** Reads the built collector (npm run build) and its manifests; `*.local.json` manifests are for the local runtime only. */
+export function collectorRelease(distDir = COLLECTOR_DIST, manifestsDir = COLLECTOR_MANIFESTS): CollectorRelease {
+  const bundle = path.join(distDir, 'collector.cjs');
+  if (!existsSync(bundle)) throw new Error(`no collector bundle at ${bundle}: run \`npm run build\` before synth`);
+  const manifests = existsSync(manifestsDir) ? readdirSync(manifestsDir).filter((f) => f.endsWith('.json') && !f.endsWith('.local.json')).sort() : [];
+  if (manifests.length === 0) throw new Error(`no collector manifest (*.json, not *.local.json) in ${manifestsDir}`);
+  const sources = [
+    { name: 'collector.cjs', source: bundle },
+    ...(existsSync(`${bundle}.map`) ? [{ name: 'collector.cjs.map', source: `${bundle}.map` }] : []),
+    ...manifests.map((file) => ({ name: `manifests/${file}`, source: path.join(manifestsDir, file) })),
+  ];
+  const files = sources.map((file) => ({ ...file, sha256: createHash('sha256').update(readFileSync(file.source)).digest('hex') }));
+  const sha256sums = files.map((file) => `${file.sha256}  ${file.name}\n`).join('');
+  return { id: createHash('sha256').update(sha256sums).digest('hex'), sha256sums, files };
+}
+
+/** Where releases live in the lake bucket, `<artifactPrefix>releases/`. */
+export function collectorReleasesPrefix(config: EnvironmentConfig): string {
+  return `${config.collector.artifactPrefix}releases/`;
+}
+
+/** The object naming the release instances install (its whole content is the release id); the collector stack owns it. */
+export function collectorReleasePointerKey(config: EnvironmentConfig): string {
+  return `${config.collector.artifactPrefix}current-release`;
+}
+
+/** Custom metric the instance emits when it cannot install the release: boot and every re-sync. */
+export const RELEASE_SYNC_METRIC = { namespace: 'IngestLake/Collector', name: 'ReleaseSyncFailures' } as const;
+
+/**
+ * The instance's release sync (bash), run by the user data at boot and by a systemd timer every 5
+ * minutes: reads the pointer, downloads `releases/<id>/`, checks that `SHA256SUMS` hashes to the id
+ * and every file to its line, switches `/opt/ingest-collector/current`, and regenerates the systemd
+ * units from the release's manifests (units of manifests no longer shipped are removed). Any failure
+ * emits the metric the alarm watches and exits non-zero. (`COLLECTOR_ROOT`, `COLLECTOR_UNITS_DIR` and
+ * `COLLECTOR_NODE` move its paths, for running it outside an instance.)
+ */
+export function collectorSyncScript(config: EnvironmentConfig, bucket: string): string {
+  return `#!/bin/bash
+set -euo pipefail
+root=\${COLLECTOR_ROOT:-/opt/ingest-collector}
+units_dir=\${COLLECTOR_UNITS_DIR:-/etc/systemd/system}
+node=\${COLLECTOR_NODE:-/usr/bin/node}
+fail() {
+  echo "collector release sync failed: $1" >&2
+  aws cloudwatch put-metric-data --namespace ${RELEASE_SYNC_METRIC.namespace} --metric-name ${RELEASE_SYNC_METRIC.name} \\
+    --dimensions Environment=${config.environment} --value 1 --unit Count || echo "could not emit the failure metric" >&2
+  exit 1
+}
+trap 'fail "line $LINENO: $BASH_COMMAND"' ERR
+pointer=s3://${bucket}/${collectorReleasePointerKey(config)}
+release=$(aws s3 cp --only-show-errors "$pointer" -) || fail "cannot read $pointer"
+[[ $release =~ ^[0-9a-f]{64}$ ]] || fail "$pointer holds no release id"
+[[ -f $root/installed-release && $(<"$root/installed-release") == "$release" ]] && exit 0
+install -d "$root/releases"
+staging=$(mktemp -d "$root/releases/.incoming.XXXXXX")
+aws s3 cp --recursive --only-show-errors "s3://${bucket}/${collectorReleasesPrefix(config)}$release/" "$staging/" || fail "cannot download release $release"
+[[ -f $staging/SHA256SUMS ]] || fail "release $release is not published under s3://${bucket}/${collectorReleasesPrefix(config)}"
+[[ $(sha256sum <"$staging/SHA256SUMS" | cut -d' ' -f1) == "$release" ]] || fail "SHA256SUMS of release $release does not hash to its id"
+(cd "$staging" && sha256sum --check --strict --quiet SHA256SUMS) || fail "a file of release $release does not match SHA256SUMS"
+rm -rf "\${root:?}/releases/$release"
+mv "$staging" "$root/releases/$release"
+ln -sfn "$root/releases/$release" "$root/current.next"
+mv -T "$root/current.next" "$root/current"
+units=$(mktemp -d)
+for manifest in "$root"/current/manifests/*.json; do
+  "$node" "$root/current/collector.cjs" systemd-units --manifest "$manifest" --bundle "$root/current/collector.cjs" --out "$units" >/dev/null
+done
+for timer in "$units_dir"/ingest-collector-*.timer; do
+  [[ -e $timer ]] || continue
+  name=$(basename "$timer" .timer)
+  [[ -e $units/$name.timer ]] || { systemctl disable --now "$name.timer" || true; rm -f "$units_dir/$name.timer" "$units_dir/$name.service"; }
+done
+cp "$units"/* "$units_dir"/
+systemctl daemon-reload
+for timer in "$units"/*.timer; do systemctl enable --now "$(basename "$timer")"; done
+rm -rf "$units"
+echo "$release" >"$root/installed-release"
+find "$root/releases" -mindepth 1 -maxdepth 1 ! -name "$release" -exec rm -rf {} +
+echo "collector release $release installed"
+`;
+}
+
+/**
+ * User data: install Node.js, write settings and the release sync with its 5-minute timer, then
+ * install the current release. No secret: only the name of the key's parameter, which overrides the
+ * manifest's default. Without a published release the boot fails loudly: the script exits non-zero
+ * and the sync emits the metric the release-sync alarm watches; the timer keeps retrying.
  */
 export function collectorUserData(config: EnvironmentConfig, bucket: string, streamName: string): string {
   return `#!/bin/bash
 set -euo pipefail
+trap 'aws cloudwatch put-metric-data --region ${config.region} --namespace ${RELEASE_SYNC_METRIC.namespace} --metric-name ${RELEASE_SYNC_METRIC.name} --dimensions Environment=${config.environment} --value 1 --unit Count || true' ERR
 dnf install -y nodejs20
 id ingest-collector >/dev/null 2>&1 || useradd --system --home-dir /var/lib/ingest-collector --shell /sbin/nologin ingest-collector
 install -d -o ingest-collector -g ingest-collector /var/lib/ingest-collector
-install -d /opt/ingest-collector/manifests /etc/ingest-collector
-aws s3 cp s3://${bucket}/${config.collector.artifactKey} /opt/ingest-collector/collector.cjs
-aws s3 cp s3://${bucket}/${config.collector.artifactKey}.map /opt/ingest-collector/collector.cjs.map || true
-aws s3 cp s3://${bucket}/artifacts/collector/manifests/ /opt/ingest-collector/manifests/ --recursive
+install -d /opt/ingest-collector /etc/ingest-collector
 cat > /etc/ingest-collector/collector.env <<ENV
 COLLECTOR_LAKE_BUCKET=${bucket}
 COLLECTOR_STREAM_NAME=${streamName}
@@ -49,28 +161,64 @@ COLLECTOR_LEDGER=s3
 COLLECTOR_API_KEY_PARAMETER=${vendorApiKeyParameter(config)}
 AWS_REGION=${config.region}
 ENV
-for manifest in /opt/ingest-collector/manifests/*.json; do
-  /usr/bin/node /opt/ingest-collector/collector.cjs systemd-units --manifest "$manifest" --out /etc/systemd/system
-done
+cat > /usr/local/sbin/ingest-collector-sync <<'SYNC'
+${collectorSyncScript(config, bucket)}SYNC
+chmod 0755 /usr/local/sbin/ingest-collector-sync
+cat > /etc/systemd/system/collector-release-sync.service <<'UNIT'
+[Unit]
+Description=Install the collector release the lake names (by SHA-256) and regenerate its timers
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+Environment=AWS_DEFAULT_REGION=${config.region}
+ExecStart=/usr/local/sbin/ingest-collector-sync
+UNIT
+cat > /etc/systemd/system/collector-release-sync.timer <<'UNIT'
+[Unit]
+Description=Re-sync the collector release every 5 minutes
+
+[Timer]
+OnUnitActiveSec=5min
+OnBootSec=5min
+
+[Install]
+WantedBy=timers.target
+UNIT
 systemctl daemon-reload
-systemctl enable --now $(ls /etc/systemd/system/ingest-collector-*.timer | xargs -n1 basename)
+systemctl enable --now collector-release-sync.timer
+AWS_DEFAULT_REGION=${config.region} /usr/local/sbin/ingest-collector-sync
 `;
 }
 
 /**
  * The collector host: Amazon Linux 2023 in a private subnet, IMDSv2 only, encrypted gp3 sized for
  * 2× the largest bulk file, no key pair and no inbound rule (SSM Session Manager instead), an
- * auto-recovering Auto Scaling group of one, and an instance profile scoped to what it does.
+ * auto-recovering Auto Scaling group of one, and an instance profile scoped to what it does. The
+ * instance installs the release the stack's pointer object names (by SHA-256) and re-syncs every 5
+ * minutes; a release it cannot install raises the release-sync alarm.
  */
 export class CollectorStack extends IngestLakeStack {
   readonly group: AutoscalingGroup;
+  /** The release this plan points the instances at (apply.sh publishes it before applying this stack). */
+  readonly release: CollectorRelease;
 
   constructor(
     scope: Construct,
     config: EnvironmentConfig,
-    inputs: { vpc: Vpc; privateSubnets: Subnet[]; lake: SecureBucket; key: LakeKey; stream: KinesisStream },
+    inputs: {
+      vpc: Vpc;
+      privateSubnets: Subnet[];
+      lake: SecureBucket;
+      key: LakeKey;
+      stream: KinesisStream;
+      /** The release the instances install. @default the built collector and its manifests in this checkout */
+      release?: CollectorRelease;
+    },
   ) {
     super(scope, 'collector', config);
+    this.release = inputs.release ?? collectorRelease();
     const account = new DataAwsCallerIdentity(this, 'account');
     const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
     const role = new ServiceRole(this, 'role', {
@@ -84,13 +232,15 @@ export class CollectorStack extends IngestLakeStack {
         inputs.lake.grantWrite('state/collector/'),
         inputs.lake.grantRead('raw/'),
         inputs.lake.grantRead('state/collector/'),
-        inputs.lake.grantRead('artifacts/collector/'),
+        inputs.lake.grantRead(config.collector.artifactPrefix),
         inputs.key.grantEncryptDecrypt(),
         { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'], resources: [inputs.stream.arn] },
         // A SecureString under the AWS-managed aws/ssm key, whose key policy lets every principal of the
         // account decrypt through Parameter Store: no kms:Decrypt grant. A customer key would need one.
         { actions: ['ssm:GetParameter'], resources: [`arn:aws:ssm:${config.region}:${account.accountId}:parameter${vendorApiKeyParameter(config)}`] },
         { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
+        // The release-sync failure metric; PutMetricData has no resource-level permissions.
+        { actions: ['cloudwatch:PutMetricData'], resources: ['*'] },
       ],
     });
     const profile = new IamInstanceProfile(this, 'profile', { name: this.name('collector'), role: role.role.name });
@@ -128,6 +278,29 @@ export class CollectorStack extends IngestLakeStack {
       // An explicit version, not `$Latest`: only a changed version starts the instance refresh.
       launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
       instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 0 } },
+    });
+    // The release pointer: a new bundle or manifest changes this object (visible in the plan), not the
+    // launch template, so the running instance re-syncs within 5 minutes instead of being replaced.
+    new S3Object(this, 'release-pointer', {
+      bucket: inputs.lake.bucket.bucket,
+      key: collectorReleasePointerKey(config),
+      content: this.release.id,
+      contentType: 'text/plain',
+    });
+    // By name: the topic is the monitoring stack's, which is applied after this one (decision 0009).
+    new CloudwatchMetricAlarm(this, 'release-sync-failed', {
+      alarmName: this.name('collector-release-sync-failed'),
+      alarmDescription: 'Collector: an instance could not install the published release (boot or 5-minute re-sync); it runs the previous one or none',
+      namespace: RELEASE_SYNC_METRIC.namespace,
+      metricName: RELEASE_SYNC_METRIC.name,
+      dimensions: { Environment: config.environment },
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [`arn:aws:sns:${config.region}:${account.accountId}:${resourceName(config, 'alarms')}`],
     });
   }
 }

@@ -3,7 +3,7 @@ import type { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kine
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
 import path from 'node:path';
-import { streamedDatasets } from '@ingest-lake/shared';
+import { deliveryStreamSettings } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { CuratedDeliveryStream } from '../constructs/delivery-stream';
 import type { LakeKey } from '../constructs/kms-key';
@@ -13,7 +13,7 @@ import { IngestLakeStack } from './ingest-lake-stack';
 
 export const TRANSFORM_DIST = path.resolve(__dirname, '../../../functions/firehose-transform/dist');
 
-/** One transform function and one Firehose per streamed dataset (decision 0005). */
+/** One transform function and one Firehose per streamed dataset (decision 0005), rendered from the shared delivery model. */
 export class DeliveryStack extends IngestLakeStack {
   readonly deliveryStreams: Map<string, KinesisFirehoseDeliveryStream> = new Map();
   readonly transforms: Map<string, BundledFunction> = new Map();
@@ -32,35 +32,27 @@ export class DeliveryStack extends IngestLakeStack {
   ) {
     super(scope, 'delivery', config);
     const bundle = inputs.bundle ?? lambdaBundle(TRANSFORM_DIST);
-    for (const dataset of streamedDatasets) {
-      const suffix = dataset.name.replace(/_/g, '-');
-      const transform = new BundledFunction(this, `transform-${dataset.name}`, {
-        functionName: this.name(`transform-${suffix}`),
+    const settings = deliveryStreamSettings({ project: config.project, environment: config.environment, delivery: config.delivery });
+    for (const stream of settings) {
+      const transform = new BundledFunction(this, `transform-${stream.dataset}`, {
+        functionName: stream.processor.functionName,
         bundle,
         key: inputs.key,
-        environment: {
-          DATASETS: dataset.name,
-          DEFAULT_DATASET: 'events',
-          POWERTOOLS_SERVICE_NAME: `transform-${suffix}`,
-          POWERTOOLS_METRICS_NAMESPACE: 'IngestLake',
-        },
+        environment: { ...stream.processor.environment },
+        timeoutSeconds: stream.processor.timeoutSeconds,
       });
-      this.transforms.set(dataset.name, transform);
-      const delivery = new CuratedDeliveryStream(this, `delivery-${dataset.name}`, {
-        deliveryStreamName: this.name(suffix),
-        source: inputs.streams.get(dataset.name)!,
+      this.transforms.set(stream.dataset, transform);
+      const delivery = new CuratedDeliveryStream(this, `delivery-${stream.dataset}`, {
+        settings: stream,
+        source: inputs.streams.get(stream.dataset)!,
         lake: inputs.lake,
         key: inputs.key,
         transform: transform.function,
-        table: inputs.tables.get(dataset.name)!,
+        table: inputs.tables.get(stream.dataset)!,
         databaseName: inputs.databaseName,
         region: config.region,
-        bufferIntervalSeconds: config.delivery.bufferIntervalSeconds,
-        bufferSizeMb: config.delivery.bufferSizeMb,
-        lambdaBufferSizeMb: config.delivery.lambdaBufferSizeMb,
-        lambdaBufferIntervalSeconds: config.delivery.lambdaBufferIntervalSeconds,
       });
-      this.deliveryStreams.set(dataset.name, delivery.deliveryStream);
+      this.deliveryStreams.set(stream.dataset, delivery.deliveryStream);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
-import { streamName, streamedDatasets } from '@ingest-lake/shared';
+import { deliveryStreamSettings, streamName } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/kms-key';
 import { IngestLakeStack } from './ingest-lake-stack';
@@ -21,12 +21,13 @@ export class StreamingStack extends IngestLakeStack {
 
   constructor(scope: Construct, config: EnvironmentConfig, key: LakeKey) {
     super(scope, 'streaming', config);
-    for (const dataset of streamedDatasets) {
-      const streaming = config.streaming;
+    const streaming = config.streaming;
+    // The sources of the delivery streams, named as the shared delivery model names them.
+    for (const { dataset, sourceStreamName } of deliveryStreamSettings({ project: config.project, environment: config.environment, delivery: config.delivery })) {
       this.streams.set(
-        dataset.name,
-        new KinesisStream(this, `stream-${dataset.name}`, {
-          name: streamNameFor(config, dataset.name),
+        dataset,
+        new KinesisStream(this, `stream-${dataset}`, {
+          name: sourceStreamName,
           retentionPeriod: streaming.retentionHours,
           encryptionType: 'KMS',
           kmsKeyId: key.key.arn,

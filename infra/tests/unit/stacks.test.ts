@@ -1,10 +1,13 @@
 import { appMarketDaily, events, glueColumns } from '@ingest-lake/shared';
 import { collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { readFileSync } from 'node:fs';
+import { App } from 'cdktf';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { buildEnvironment } from '../../src/app';
+import { loadEnvironmentConfig, parseEnvironmentConfig } from '../../src/config/environment-config';
 import { lambdaProcessorParameters } from '../../src/constructs/delivery-stream';
-import { synthesizeInto } from '../terraform/support';
 import { cleanUpApps, environment, resources, synth } from './support';
 
 interface StackFile {
@@ -38,18 +41,37 @@ describe('state: the platform team owns it', () => {
     expect(delivery.terraform.backend.s3!.key).toBe('ingest-lake/prod/delivery.tfstate');
   });
 
-  test('dev keeps local state beside cdktf.out/ (resolved from each stack folder), and consumers read that same file', () => {
-    // Cross-stack references are resolved by a whole app's synth, so read what `npm run synth` writes.
-    const synthesized = synthesizeInto(['dev']);
+  test('dev and prod both keep their state in the platform team\'s S3 backend, one key per stack, encrypted and locked', () => {
+    for (const name of ['dev', 'prod']) {
+      const stacks = Object.values(environment(name));
+      const backends = stacks.map((stack) => (synth(stack) as unknown as StackFile).terraform.backend);
+      expect(backends.every((backend) => Object.keys(backend).join() === 's3')).toBe(true);
+      const keys = backends.map((backend) => backend.s3!.key as string);
+      expect(new Set(keys).size).toBe(stacks.length);
+      expect(keys.sort()).toEqual(stacks.map((stack) => `ingest-lake/${name}/${stack.node.id.replace(`ingest-lake-${name}-`, '')}.tfstate`).sort());
+      for (const backend of backends) {
+        expect(backend.s3).toMatchObject({ bucket: `platform-terraform-state-${name}`, region: 'ap-northeast-2', encrypt: true, use_lockfile: true });
+      }
+    }
+  });
+
+  test('a sandbox on the local backend keeps state beside cdktf.out/ (resolved from each stack folder), and consumers read that same file', () => {
+    // Cross-stack references are resolved by a whole app's synth: synthesize dev with a local backend
+    // the way `npm run synth` would write it (cdktf.out/stacks/<stack>/).
+    const root = mkdtempSync(path.join(os.tmpdir(), 'ingest-local-state-'));
     try {
-      const read = (stack: string) => JSON.parse(readFileSync(path.join(synthesized.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as StackFile;
+      const outdir = path.join(root, 'cdktf.out');
+      const app = new App({ outdir });
+      buildEnvironment(app, parseEnvironmentConfig({ ...loadEnvironmentConfig('dev'), backend: { type: 'local' } }, 'dev (sandbox)'));
+      app.synth();
+      const read = (stack: string) => JSON.parse(readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as StackFile;
       expect(read('ingest-lake-dev-lake').terraform.backend.local).toEqual({ path: '../../../.terraform-state/dev/lake.tfstate' });
       // cdktf.out/stacks/<stack>/ + ../../../ = the folder holding cdktf.out/, for every stack alike.
       const paths = Object.values(read('ingest-lake-dev-delivery').data!.terraform_remote_state).map((state) => state.config.path);
       expect(paths).toContain('../../../.terraform-state/dev/lake.tfstate');
       expect(paths.every((p) => p.startsWith('../../../.terraform-state/dev/'))).toBe(true);
     } finally {
-      synthesized.cleanUp();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
@@ -217,11 +239,11 @@ describe('monitoring and pipeline', () => {
     expect(resources(synth(environment('dev').monitoring), 'aws_lambda_function')).toHaveLength(0);
   });
 
-  test('prod has a manual approval before deploy; dev does not', () => {
+  test('prod approves the saved plans between plan and apply; dev applies its saved plans without approval', () => {
     const stageNames = (name: string) =>
       (resources(synth(environment(name).pipeline), 'aws_codepipeline')[0]!.stage as Array<{ name: string }>).map((s) => s.name);
-    expect(stageNames('prod')).toEqual(['Source', 'TestAndSynth', 'Approve', 'Deploy']);
-    expect(stageNames('dev')).toEqual(['Source', 'TestAndSynth', 'Deploy']);
+    expect(stageNames('prod')).toEqual(['Source', 'Test', 'Plan', 'Approve', 'Apply']);
+    expect(stageNames('dev')).toEqual(['Source', 'Test', 'Plan', 'Apply']);
   });
 });
 

@@ -2,17 +2,19 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import {
   datasetRuntime,
   duckdbJsonColumns,
   evaluatePrefix,
-  FIREHOSE_BACKUP_PREFIX,
-  FIREHOSE_CURATED_PREFIX,
-  FIREHOSE_ERROR_PREFIX,
+  type DeliveryStreamSettings,
+  type ParquetCompression,
+  type S3CompressionFormat,
 } from '@ingest-lake/shared';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
 import type { DuckDbSession } from './duckdb-session';
 import { sqlLiteral } from './duckdb-session';
+import type { RecordCounts } from './record-counts';
 
 /** One record of Firehose's error output (`processing-failed/`), as the developer guide documents it. */
 export interface FirehoseErrorRecord {
@@ -25,26 +27,49 @@ export interface FirehoseErrorRecord {
   lambdaArn: string;
 }
 
-/** Counts of one delivery (data records, not Kinesis records, except where named). */
-export interface DeliveryManifest {
+/** What one delivery carried and what became of it (the shared count, plus the transport's own numbers). */
+export interface DeliveryManifest extends RecordCounts {
   deliveryStream: string;
   deliveredAt: string;
+  /** Kinesis records in the delivery (a pack of many data records is one). */
   kinesisRecords: number;
-  dataRecords: number;
-  curatedRows: Record<string, number>;
-  failedRows: Record<string, number>;
-  droppedKinesisRecords: number;
-  droppedRows: number;
 }
 
-/** Writes one delivery's objects to the lake with Firehose's key layout. */
+/** A setting of the delivery model this stand-in does not implement; names the setting and value. */
+export class UnsupportedDeliverySettingError extends Error {
+  constructor(setting: string, value: string) {
+    super(`local Firehose runner: ${setting} "${value}" is not supported here (supported: UNCOMPRESSED, GZIP / SNAPPY for Parquet)`);
+    this.name = 'UnsupportedDeliverySettingError';
+  }
+}
+
+/** DuckDB's name of a Firehose ParquetSerDe compression. */
+const DUCKDB_PARQUET_CODECS: Record<ParquetCompression, string> = { UNCOMPRESSED: 'uncompressed', GZIP: 'gzip', SNAPPY: 'snappy' };
+
+/** How the backup is encoded, and the extension Firehose appends for it. */
+const BACKUP_ENCODINGS: Partial<Record<S3CompressionFormat, { extension: string; encode: (data: Buffer) => Buffer }>> = {
+  UNCOMPRESSED: { extension: '', encode: (data) => data },
+  GZIP: { extension: '.gz', encode: (data) => gzipSync(data) },
+};
+
+/** Writes one delivery's objects to the lake with the delivery stream's prefixes, formats and key layout. */
 export class DeliveryWriter {
+  private readonly backupEncoding: { extension: string; encode: (data: Buffer) => Buffer };
+  private readonly parquetCodec: string;
+
+  /** Refuses, at start, a compression the writer cannot produce. */
   constructor(
     private readonly s3: S3Client,
-    private readonly bucket: string,
     private readonly duckdb: DuckDbSession,
-    private readonly deliveryStreamName: string,
-  ) {}
+    private readonly settings: DeliveryStreamSettings,
+  ) {
+    const backup = BACKUP_ENCODINGS[settings.backup.compression];
+    if (!backup) throw new UnsupportedDeliverySettingError('backup.compression', settings.backup.compression);
+    this.backupEncoding = backup;
+    const codec = DUCKDB_PARQUET_CODECS[settings.destination.parquetCompression];
+    if (!codec) throw new UnsupportedDeliverySettingError('destination.parquetCompression', settings.destination.parquetCompression);
+    this.parquetCodec = codec;
+  }
 
   /**
    * Object name: stream, delivery time and an id stable across retries of the same delivery, so a
@@ -52,26 +77,29 @@ export class DeliveryWriter {
    */
   private objectName(at: Date, deliveryId: string, extension: string): string {
     const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    return `${this.deliveryStreamName}-1-${stamp}-${deliveryId}${extension}`;
+    return `${this.settings.deliveryStreamName}-1-${stamp}-${deliveryId}${extension}`;
   }
 
   private async put(key: string, body: Buffer | string, contentType: string): Promise<string> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.s3.send(new PutObjectCommand({ Bucket: this.settings.destination.bucketName, Key: key, Body: body, ContentType: contentType }));
     return key;
   }
 
-  /** Source backup: the records exactly as they arrived, concatenated, under raw-data/yyyy/MM/dd/HH/. */
+  /** Source backup: the records exactly as they arrived, concatenated and compressed as configured, under the backup prefix. */
   async writeBackup(at: Date, deliveryId: string, records: Buffer[]): Promise<string> {
-    return this.put(`${evaluatePrefix(FIREHOSE_BACKUP_PREFIX, { at })}${this.objectName(at, deliveryId, '')}`, Buffer.concat(records), 'application/octet-stream');
+    const { extension, encode } = this.backupEncoding;
+    const key = `${evaluatePrefix(this.settings.backup.prefix, { at })}${this.objectName(at, deliveryId, extension)}`;
+    return this.put(key, encode(Buffer.concat(records)), 'application/octet-stream');
   }
 
   /**
-   * Record format conversion: NDJSON from the transform → Parquet with the dataset's exact column
-   * types (DuckDB), under curated/dataset=…/dt=…/ (dynamic partitioning).
+   * Record format conversion: NDJSON from the transform → Parquet with the stream's table (the
+   * dataset's exact column types, via DuckDB) and the configured compression, under the curated
+   * prefix evaluated with the transform's partition keys (`partitionPrefix`).
    */
-  async writeCurated(at: Date, deliveryId: string, dataset: string, dt: string, ndjson: string): Promise<string> {
-    const runtime = datasetRuntime(dataset);
-    if (!runtime) throw new Error(`no schema for dataset "${dataset}"`);
+  async writeCurated(at: Date, deliveryId: string, partitionPrefix: string, ndjson: string): Promise<string> {
+    const runtime = datasetRuntime(this.settings.dataset);
+    if (!runtime) throw new Error(`no schema for dataset "${this.settings.dataset}"`);
     const directory = await mkdtemp(path.join(os.tmpdir(), 'firehose-convert-'));
     try {
       const jsonPath = path.join(directory, 'batch.ndjson');
@@ -79,10 +107,9 @@ export class DeliveryWriter {
       await writeFile(jsonPath, ndjson);
       await this.duckdb.run(
         `COPY (SELECT * FROM read_json(${sqlLiteral(jsonPath)}, format = 'newline_delimited', columns = ${duckdbJsonColumns(runtime.dataset)})) ` +
-          `TO ${sqlLiteral(parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
+          `TO ${sqlLiteral(parquetPath)} (FORMAT parquet, COMPRESSION ${this.parquetCodec})`,
       );
-      const key = `${evaluatePrefix(FIREHOSE_CURATED_PREFIX, { at, partitionKeys: { dataset, dt } })}${this.objectName(at, deliveryId, '.parquet')}`;
-      return await this.put(key, await readFile(parquetPath), 'application/vnd.apache.parquet');
+      return await this.put(`${partitionPrefix}${this.objectName(at, deliveryId, '.parquet')}`, await readFile(parquetPath), 'application/vnd.apache.parquet');
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
@@ -93,18 +120,26 @@ export class DeliveryWriter {
    * state/firehose/<stream>/ (a local addition; in AWS the same numbers come from CloudWatch).
    */
   async writeManifest(deliveryId: string, manifest: DeliveryManifest): Promise<string> {
-    return this.put(`state/firehose/${this.deliveryStreamName}/${deliveryId}.json`, JSON.stringify(manifest), 'application/json');
+    return this.put(`state/firehose/${this.settings.deliveryStreamName}/${deliveryId}.json`, JSON.stringify(manifest), 'application/json');
   }
 
-  /** Error output: one Firehose error record per line under errors/<error-output-type>/dt=…/. */
+  /** Error output: one Firehose error record per line under the error prefix, in the `errorOutputType` folder. */
   async writeErrors(at: Date, deliveryId: string, errorOutputType: string, records: FirehoseErrorRecord[]): Promise<string> {
-    const key = `${evaluatePrefix(FIREHOSE_ERROR_PREFIX, { at, errorOutputType })}${this.objectName(at, deliveryId, '')}`;
+    const key = `${evaluatePrefix(this.settings.destination.errorOutputPrefix, { at, errorOutputType })}${this.objectName(at, deliveryId, '')}`;
     return this.put(key, records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'application/x-ndjson');
   }
 }
 
-/** The transform's reason for a failed record, from its failure envelope, for errorMessage. */
-export function failureMessage(returnedData: string): string {
+/** Why the transform failed a record: its failure envelope's reason, or `response_too_large` for a record returned unchanged. */
+export function failureReason(returnedData: string): { reason: string; detail: string } {
   const envelope = decodeFailureEnvelope(Buffer.from(returnedData, 'base64'));
-  return envelope ? `${envelope.error.reason}: ${envelope.error.detail}` : 'record returned as ProcessingFailed';
+  return envelope
+    ? { reason: envelope.error.reason, detail: envelope.error.detail }
+    : { reason: 'response_too_large', detail: 'returned as ProcessingFailed with its source data (the response reached the 6 MB limit)' };
+}
+
+/** The transform's reason for a failed record, for errorMessage: `<reason>: <detail>` (the local catalog reads the reason back from it). */
+export function failureMessage(returnedData: string): string {
+  const { reason, detail } = failureReason(returnedData);
+  return `${reason}: ${detail}`;
 }

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { appMarket } from '@ingest-lake/shared';
 import { VendorSimulator } from '@ingest-lake/collector';
 import { LakeCatalog } from './lake-catalog';
-import { buildDashboard, countLake, reconcile } from './lake-report';
+import { buildDashboard } from './lake-report';
 import { reconcileLake } from './lake-reconciliation';
+import type { LocalDeployment } from './local-deployment';
 import { LocalStack, type LocalEndpoints } from './local-stack';
 import { REPO_PATHS } from './repo-paths';
 
@@ -16,6 +17,8 @@ export interface DemoOptions {
   /** HTTP events besides the source documents' example. @default 300 */
   httpEvents?: number;
   dataDir?: string;
+  /** The deployment to stand in for. @default loadLocalDeployment() (infra/config/dev.json) */
+  deployment?: LocalDeployment;
   log?: (line: string) => void;
 }
 
@@ -71,7 +74,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await rm(path.join(dataDir, 'collector'), { recursive: true, force: true });
   await rm(path.join(dataDir, 'lake-cache'), { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
-  const stack = new LocalStack({ dataDir, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: 5 });
+  const stack = new LocalStack({ dataDir, transformBundle: REPO_PATHS.transformBundle, deployment: options.deployment });
   const simulator = new VendorSimulator({
     dataset: appMarket,
     snapshot: '2026-11-20',
@@ -121,25 +124,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     try {
       await catalog.sync(stack.s3.client(), endpoints.bucket);
       await catalog.refresh();
-      const dropped = stack.runners.reduce((sum, runner) => sum + runner.counters.droppedKinesisRecords, 0);
-      const counts = await countLake(catalog); // one pass over the lake serves both checks
-      const recordsIn = { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: collector.rowsSent, otherProducers: broken.length };
-      const reconciliation = await reconcile(catalog, recordsIn, dropped, counts);
-      const lakeCheck = await reconcileLake(stack.s3.client(), endpoints.bucket, catalog, counts);
+      const sent = { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: collector.rowsSent, otherProducers: broken.length };
+      const reconciliation = await reconcileLake(stack.s3.client(), endpoints.bucket, catalog, { sent });
       const [example] = await catalog.query(`SELECT event_id, event_type, payload, dt FROM events WHERE payload = '{"value":"30","type":"Tip 3"}'`);
+      const list = (counts: Record<string, number>) => Object.entries(counts).map(([key, n]) => `${key} ${n}`).join(', ');
       const summary = [
-        `Records in: ${reconciliation.recordsIn} (HTTP ${stack.ingest.counters.recordsAccepted}, collector ${collector.rowsSent}, faulty producer ${broken.length})`,
-        `Curated: ${Object.entries(reconciliation.curatedRows).map(([d, n]) => `${d} ${n}`).join(', ')}`,
-        `Errors: ${Object.entries(reconciliation.failedRows).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`,
-        `Dropped: ${reconciliation.droppedRecords}; unexplained: ${reconciliation.unexplained} → ${reconciliation.reconciled ? 'RECONCILED' : 'NOT RECONCILED'}`,
-        `Lake check (delivery manifests, collector reports, quarantine files): ${lakeCheck.reconciled ? 'consistent' : lakeCheck.problems.join('; ')}; duplicates removed by the views: ${Object.entries(lakeCheck.duplicatesRemoved).map(([d, n]) => `${d} ${n}`).join(', ')}`,
+        `Records in: ${reconciliation.sent!.total} (HTTP ${sent.httpRequests}, collector ${sent.collectorRows}, faulty producer ${sent.otherProducers})`,
+        `Curated: ${list(reconciliation.curatedRows)}`,
+        `Errors: ${list(reconciliation.failedRows) || 'none'}`,
+        `Dropped: ${reconciliation.droppedRows}; unexplained: ${reconciliation.unexplained} → ${reconciliation.reconciled ? 'RECONCILED' : 'NOT RECONCILED'}`,
+        `Checks (${reconciliation.deliveries} delivery manifests, collector reports, quarantine files): ${reconciliation.problems.join('; ') || 'consistent'}; duplicates removed by the views: ${list(reconciliation.duplicatesRemoved)}`,
         `The curl example is queryable: ${JSON.stringify(example)}`,
       ];
       const dashboardPath = path.join(dataDir, 'dashboard.html');
       await writeFile(dashboardPath, await buildDashboard(catalog, summary));
       for (const line of summary) log(line);
       log(`Dashboard: ${dashboardPath}`);
-      return { endpoints, dashboardPath, reconciled: reconciliation.reconciled && lakeCheck.reconciled, summary };
+      return { endpoints, dashboardPath, reconciled: reconciliation.reconciled, summary };
     } finally {
       catalog.close();
     }

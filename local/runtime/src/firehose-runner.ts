@@ -1,67 +1,74 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { countDataRecords } from '@ingest-lake/shared';
+import { countDataRecords, evaluatePrefix, PrefixExpressionError, type DeliveryStreamSettings } from '@ingest-lake/shared';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from '@ingest-lake/firehose-transform';
-import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
-import { DeliveryWriter, failureMessage, type FirehoseErrorRecord } from './delivery-writer';
+import { DeliveryWriter, failureMessage, failureReason, type FirehoseErrorRecord } from './delivery-writer';
 import type { DuckDbSession } from './duckdb-session';
+import type { LocalDeliveryStream } from './local-deployment';
+import { addCounts, addTo, emptyCounts, type RecordCounts } from './record-counts';
 import { ShardCheckpoints, ShardReader, type ShardRecord } from './shard-reader';
 import { InvocationError, type TransformInvoker } from './transform-invoker';
 
 export interface FirehoseRunnerOptions {
-  /** Delivery stream name (appears in object names and the event's ARN). */
-  name: string;
+  /**
+   * The delivery stream to run: its deployed settings (names, processor, buffering, prefixes, formats)
+   * and the local time scale, from `LocalDeployment.streams`.
+   */
+  delivery: LocalDeliveryStream;
   kinesis: KinesisClient;
-  streamName: string;
   s3: S3Client;
-  bucket: string;
   duckdb: DuckDbSession;
+  /** The transform `delivery.settings.processor` names (or a stand-in bundle, in tests). */
   invoker: TransformInvoker;
   /** Where shard positions are stored between restarts. */
   checkpointFile: string;
-  /** Buffering hint: deliver at least this often. @default 60 (Firehose's default) */
-  bufferIntervalSeconds?: number;
-  /** Buffering hint: deliver when this many bytes are buffered. @default 1 MiB (the Lambda processor's default) */
-  bufferSizeBytes?: number;
   /** Pause between polls of an idle stream. @default 200 */
   pollIntervalMs?: number;
-  /** Lambda processor buffer: the most source bytes per invocation (Firehose allows 0.2–3 MB). @default 1 MiB */
-  lambdaBufferBytes?: number;
-  /** Attempts per invocation (Firehose: 1 + 3 retries by default). @default 4 */
-  maxInvocationAttempts?: number;
   /** Pause between invocation attempts. @default 1_000 */
   retryDelayMs?: number;
 }
 
-/** Data records (not Kinesis records) by outcome, for the summary and reconciliation. */
-export interface DeliveryCounters {
+/** The runner's totals: the shared record counts of every delivery so far, and the transport's own numbers. */
+export interface DeliveryCounters extends RecordCounts {
+  /** Kinesis records read from the source (a pack of many data records is one). */
   kinesisRecords: number;
   deliveries: number;
-  curatedRows: Record<string, number>;
-  failedRows: Record<string, number>;
-  droppedKinesisRecords: number;
-  /** Data records inside the dropped Kinesis records. */
-  droppedRows: number;
   invocationFailures: number;
   /** Deliveries that failed to write to S3 and were retried. */
   deliveryRetries: number;
   lastDeliveryAt: string | undefined;
 }
 
-function add(map: Record<string, number>, key: string, n: number): void {
-  map[key] = (map[key] ?? 0) + n;
+const MIB = 1_048_576;
+
+/** errorCode of a record whose partition keys do not fill the prefix (AWS documents the folder, not the code). */
+export const MISSING_PARTITION_KEYS_ERROR_CODE = 'DynamicPartitioning.MissingPartitionKeys';
+
+/** Reason (first word of errorMessage) of a record whose partition keys are missing. */
+export const MISSING_PARTITION_KEYS_REASON = 'missing_partition_keys';
+
+/** What one delivery produced, before any of it is written. */
+interface DeliveryOutput {
+  counts: RecordCounts;
+  /** Transformed NDJSON and its row count, by evaluated curated prefix (one object per partition). */
+  curated: Map<string, { ndjson: string[]; rows: number }>;
+  /** Error records by error output type. */
+  errors: Map<string, FirehoseErrorRecord[]>;
 }
 
 /**
- * A delivery stream with Firehose's contract, run locally: reads every shard of a Kinesis stream,
- * buffers by size and interval, invokes the real transform bundle with Firehose's event shape,
- * honours Ok / Dropped / ProcessingFailed, retries failed invocations, writes Parquet to curated/,
- * the source backup to raw-data/ and failures to errors/, then checkpoints the shards.
+ * A delivery stream with Firehose's contract, run locally from the deployed settings: reads every
+ * shard of its Kinesis source, buffers by size and interval, invokes the real transform bundle with
+ * Firehose's event shape in invocations of at most the processor's buffer size, retries a failed
+ * invocation NumberOfRetries times, honours Ok / Dropped / ProcessingFailed, writes Parquet under the
+ * curated prefix (an Ok record whose partition keys do not fill it becomes an error record, as in
+ * AWS), the compressed source backup and the error output, then checkpoints the shards.
  */
 export class FirehoseRunner {
   private readonly reader: ShardReader;
   private readonly checkpoints: ShardCheckpoints;
   private readonly writer: DeliveryWriter;
+  private readonly settings: DeliveryStreamSettings;
   private buffer: ShardRecord[] = [];
   private bufferBytes = 0;
   private bufferStartedAt = 0;
@@ -72,26 +79,22 @@ export class FirehoseRunner {
   private retryAt: Date | undefined;
   /** Polling and delivery are serialised: the loop, drainNow and stop never overlap. */
   private exclusive: Promise<unknown> = Promise.resolve();
-  readonly counters: DeliveryCounters = {
-    kinesisRecords: 0,
-    deliveries: 0,
-    curatedRows: {},
-    failedRows: {},
-    droppedKinesisRecords: 0,
-    droppedRows: 0,
-    invocationFailures: 0,
-    deliveryRetries: 0,
-    lastDeliveryAt: undefined,
-  };
+  readonly counters: DeliveryCounters = { ...emptyCounts(), kinesisRecords: 0, deliveries: 0, invocationFailures: 0, deliveryRetries: 0, lastDeliveryAt: undefined };
 
   constructor(private readonly options: FirehoseRunnerOptions) {
+    this.settings = options.delivery.settings;
     this.checkpoints = new ShardCheckpoints(options.checkpointFile);
-    this.reader = new ShardReader(options.kinesis, options.streamName, this.checkpoints);
-    this.writer = new DeliveryWriter(options.s3, options.bucket, options.duckdb, options.name);
+    this.reader = new ShardReader(options.kinesis, this.settings.sourceStreamName, this.checkpoints);
+    this.writer = new DeliveryWriter(options.s3, options.duckdb, this.settings);
   }
 
   get deliveryStreamArn(): string {
-    return `arn:aws:firehose:local:000000000000:deliverystream/${this.options.name}`;
+    return `arn:aws:firehose:local:000000000000:deliverystream/${this.settings.deliveryStreamName}`;
+  }
+
+  /** Attempts per invocation: the first, then the processor's NumberOfRetries. */
+  private get invocationAttempts(): number {
+    return 1 + this.settings.processor.numberOfRetries;
   }
 
   async start(): Promise<void> {
@@ -135,8 +138,8 @@ export class FirehoseRunner {
   }
 
   private async run(): Promise<void> {
-    const intervalMs = (this.options.bufferIntervalSeconds ?? 60) * 1000;
-    const sizeBytes = this.options.bufferSizeBytes ?? 1_048_576;
+    const intervalMs = this.options.delivery.bufferIntervalMs;
+    const sizeBytes = this.settings.destination.bufferSizeMb * MIB;
     while (this.running) {
       const idle = await this.serialised(async () => {
         const records = await this.reader.poll();
@@ -158,9 +161,8 @@ export class FirehoseRunner {
   }
 
   private async invokeWithRetries(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResponse | InvocationError> {
-    const attempts = this.options.maxInvocationAttempts ?? 4;
     let lastError: InvocationError | undefined;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    for (let attempt = 1; attempt <= this.invocationAttempts; attempt++) {
       try {
         const response = await this.options.invoker.invoke(event);
         const ids = new Set(event.records.map((r) => r.recordId));
@@ -173,12 +175,12 @@ export class FirehoseRunner {
         lastError = error instanceof InvocationError ? error : new InvocationError('Lambda.FunctionError', (error as Error).message);
       }
       this.counters.invocationFailures++;
-      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1_000));
+      if (attempt < this.invocationAttempts) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1_000));
     }
     return lastError!;
   }
 
-  /** Delivers the buffer; shard checkpoints advance only after every object is written. */
+  /** Delivers the buffer; shard checkpoints advance and counters grow only after every object is written. */
   private async deliver(): Promise<void> {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
@@ -200,64 +202,49 @@ export class FirehoseRunner {
       },
     }));
     const event: FirehoseTransformationEvent = {
-      invocationId: `${this.options.name}-${at.getTime()}-${this.sequence}`,
+      invocationId: `${this.settings.deliveryStreamName}-${at.getTime()}-${this.sequence}`,
       deliveryStreamArn: this.deliveryStreamArn,
-      sourceKinesisStreamArn: `arn:aws:kinesis:local:000000000000:stream/${this.options.streamName}`,
+      sourceKinesisStreamArn: `arn:aws:kinesis:local:000000000000:stream/${this.settings.sourceStreamName}`,
       region: 'local',
       records,
     };
     const sourceById = new Map(records.map((r, i) => [r.recordId, { record: r, data: batch[i]!.record.Data! }]));
-    const errors: FirehoseErrorRecord[] = [];
-    const curated = new Map<string, { dataset: string; dt: string; ndjson: string[] }>();
-    const curatedCounts: Record<string, number> = {};
-    const countersBefore = { failedRows: { ...this.counters.failedRows }, dropped: this.counters.droppedKinesisRecords, droppedRows: this.counters.droppedRows };
+    const output: DeliveryOutput = { counts: emptyCounts(), curated: new Map(), errors: new Map() };
+    output.counts.recordsIn = batch.reduce((sum, b) => sum + countDataRecords(b.record.Data!), 0);
     try {
       for (const chunk of this.invocationChunks(records)) {
-        this.applyOutcome({ ...event, records: chunk }, await this.invokeWithRetries({ ...event, records: chunk }), sourceById, errors, curated, at);
+        this.applyOutcome({ ...event, records: chunk }, await this.invokeWithRetries({ ...event, records: chunk }), sourceById, output, at);
       }
       await this.writer.writeBackup(at, deliveryId, batch.map((b) => Buffer.from(b.record.Data!)));
-      for (const group of curated.values()) {
-        const text = group.ndjson.join('');
-        await this.writer.writeCurated(at, deliveryId, group.dataset, group.dt, text);
-        add(curatedCounts, group.dataset, text.split('\n').length - 1);
+      for (const [partitionPrefix, { ndjson, rows }] of output.curated) {
+        await this.writer.writeCurated(at, deliveryId, partitionPrefix, ndjson.join(''));
+        addTo(output.counts.curatedRows, this.settings.dataset, rows);
       }
-      if (errors.length > 0) await this.writer.writeErrors(at, deliveryId, 'processing-failed', errors);
-      const failedRows: Record<string, number> = {};
-      for (const [reason, n] of Object.entries(this.counters.failedRows)) {
-        const delta = n - (countersBefore.failedRows[reason] ?? 0);
-        if (delta > 0) failedRows[reason] = delta;
-      }
+      for (const [errorOutputType, errors] of output.errors) await this.writer.writeErrors(at, deliveryId, errorOutputType, errors);
       await this.writer.writeManifest(deliveryId, {
-        deliveryStream: this.options.name,
+        deliveryStream: this.settings.deliveryStreamName,
         deliveredAt: at.toISOString(),
         kinesisRecords: batch.length,
-        dataRecords: batch.reduce((sum, b) => sum + countDataRecords(b.record.Data!), 0),
-        curatedRows: curatedCounts,
-        failedRows,
-        droppedKinesisRecords: this.counters.droppedKinesisRecords - countersBefore.dropped,
-        droppedRows: this.counters.droppedRows - countersBefore.droppedRows,
+        ...output.counts,
       });
     } catch (error) {
-      // Nothing is checkpointed: the batch goes back to the front of the buffer and its retry
-      // rewrites the same object keys (same delivery time and id), so nothing is doubled.
+      // Nothing is checkpointed or counted: the batch goes back to the front of the buffer and its
+      // retry rewrites the same object keys (same delivery time and id), so nothing is doubled.
       this.buffer = [...batch, ...this.buffer];
       this.bufferBytes += batch.reduce((sum, b) => sum + b.record.Data!.length, 0);
       this.retryAt = at;
-      this.counters.failedRows = countersBefore.failedRows;
-      this.counters.droppedKinesisRecords = countersBefore.dropped;
-      this.counters.droppedRows = countersBefore.droppedRows;
       throw error;
     }
     this.retryAt = undefined;
-    for (const [dataset, n] of Object.entries(curatedCounts)) add(this.counters.curatedRows, dataset, n);
+    addCounts(this.counters, output.counts);
     await this.checkpoints.commit(positions);
     this.counters.deliveries++;
     this.counters.lastDeliveryAt = at.toISOString();
   }
 
-  /** Splits a delivery into invocations of at most the Lambda buffer size (source bytes). */
+  /** Splits a delivery into invocations of at most the processor's buffer size (source bytes). */
   private invocationChunks(records: FirehoseTransformationRecord[]): FirehoseTransformationRecord[][] {
-    const limit = this.options.lambdaBufferBytes ?? 1_048_576;
+    const limit = this.settings.processor.bufferSizeMb * MIB;
     const chunks: FirehoseTransformationRecord[][] = [];
     let current: FirehoseTransformationRecord[] = [];
     let bytes = 0;
@@ -279,41 +266,66 @@ export class FirehoseRunner {
     event: FirehoseTransformationEvent,
     outcome: FirehoseTransformationResponse | InvocationError,
     sourceById: Map<string, { record: FirehoseTransformationRecord; data: Uint8Array }>,
-    errors: FirehoseErrorRecord[],
-    curated: Map<string, { dataset: string; dt: string; ndjson: string[] }>,
+    output: DeliveryOutput,
     at: Date,
   ): void {
-    const records = event.records;
-    const errorBase = (r: FirehoseTransformationRecord) => ({
-      attemptsMade: outcome instanceof InvocationError ? (this.options.maxInvocationAttempts ?? 4) : 1,
+    const fail = (errorOutputType: string, reason: string, source: { data: Uint8Array }, record: FirehoseErrorRecord) => {
+      const errors = output.errors.get(errorOutputType) ?? [];
+      errors.push(record);
+      output.errors.set(errorOutputType, errors);
+      addTo(output.counts.failedRows, reason, countDataRecords(source.data));
+    };
+    const errorBase = (r: FirehoseTransformationRecord, attemptsMade: number) => ({
+      attemptsMade,
       arrivalTimestamp: r.approximateArrivalTimestamp,
       attemptEndingTimestamp: Date.now(),
       lambdaArn: this.options.invoker.lambdaArn,
     });
+    const processingFailed = this.settings.processor.errorOutputType;
     if (outcome instanceof InvocationError) {
-      for (const r of records) {
-        errors.push({ ...errorBase(r), errorCode: outcome.code, errorMessage: outcome.message, rawData: r.data });
-        add(this.counters.failedRows, outcome.code, countDataRecords(sourceById.get(r.recordId)!.data));
+      for (const r of event.records) {
+        fail(processingFailed, outcome.code, sourceById.get(r.recordId)!, {
+          ...errorBase(r, this.invocationAttempts),
+          errorCode: outcome.code,
+          errorMessage: outcome.message,
+          rawData: r.data,
+        });
       }
-    } else {
-      for (const result of outcome.records) {
-        const source = sourceById.get(result.recordId)!;
-        if (result.result === 'Ok') {
-          const keys = result.metadata?.partitionKeys ?? {};
-          const dataset = keys.dataset ?? 'unpartitioned';
-          const dt = keys.dt ?? at.toISOString().slice(0, 10);
-          const group = curated.get(`${dataset}/${dt}`) ?? { dataset, dt, ndjson: [] };
-          group.ndjson.push(Buffer.from(result.data, 'base64').toString('utf8'));
-          curated.set(`${dataset}/${dt}`, group);
-        } else if (result.result === 'Dropped') {
-          this.counters.droppedKinesisRecords++;
-          this.counters.droppedRows += countDataRecords(source.data);
-        } else {
-          errors.push({ ...errorBase(source.record), errorCode: 'Lambda.ProcessingFailed', errorMessage: failureMessage(result.data), rawData: result.data });
-          const reason = decodeFailureEnvelope(Buffer.from(result.data, 'base64'))?.error.reason ?? 'response_too_large';
-          add(this.counters.failedRows, reason, countDataRecords(source.data));
+      return;
+    }
+    for (const result of outcome.records) {
+      const source = sourceById.get(result.recordId)!;
+      if (result.result === 'Dropped') {
+        output.counts.droppedRows += countDataRecords(source.data);
+      } else if (result.result === 'ProcessingFailed') {
+        fail(processingFailed, failureReason(result.data).reason, source, {
+          ...errorBase(source.record, 1),
+          errorCode: 'Lambda.ProcessingFailed',
+          errorMessage: failureMessage(result.data),
+          rawData: result.data,
+        });
+      } else {
+        let partitionPrefix: string;
+        try {
+          partitionPrefix = evaluatePrefix(this.settings.destination.prefix, { at, partitionKeys: result.metadata?.partitionKeys ?? {} });
+        } catch (error) {
+          if (!(error instanceof PrefixExpressionError)) throw error;
+          // Dynamic partitioning never invents a partition: the record goes to the error prefix (with its source data, to replay).
+          fail(this.settings.dynamicPartitioning.missingKeysErrorOutputType, MISSING_PARTITION_KEYS_REASON, source, {
+            ...errorBase(source.record, 1),
+            errorCode: MISSING_PARTITION_KEYS_ERROR_CODE,
+            errorMessage: `${MISSING_PARTITION_KEYS_REASON}: ${error.message}; the transform returned ${JSON.stringify(result.metadata?.partitionKeys ?? {})}`,
+            rawData: source.record.data,
+          });
+          continue;
         }
+        const group = output.curated.get(partitionPrefix) ?? { ndjson: [], rows: 0 };
+        const ndjson = Buffer.from(result.data, 'base64').toString('utf8');
+        group.ndjson.push(ndjson);
+        group.rows += ndjson.split('\n').length - 1;
+        output.curated.set(partitionPrefix, group);
       }
     }
   }
 }
+

@@ -11,3 +11,5 @@ export * from './duckdb-session';
 export * from './demo';
 export * from './repo-paths';
 export * from './lake-reconciliation';
+export * from './local-deployment';
+export * from './record-counts';

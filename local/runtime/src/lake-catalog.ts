@@ -2,8 +2,17 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { duckdbCreateTable, sqlViews, streamedDatasets } from '@ingest-lake/shared';
+import { curatedLocation, DELIVERY_CONSTANTS, duckdbCreateTable, FIREHOSE_ERROR_PREFIX, LAKE_ZONES, sqlViews, streamedDatasets } from '@ingest-lake/shared';
 import { DuckDbSession, sqlLiteral } from './duckdb-session';
+
+/** Error output types the delivery streams write error records under: processing failures and missing partition keys. */
+const DELIVERY_ERROR_OUTPUT_TYPES = [DELIVERY_CONSTANTS.processingFailedErrorOutputType, DELIVERY_CONSTANTS.missingKeysErrorOutputType];
+
+/** The folder of one error output type: the error prefix up to and including the type (`errors/<type>`). */
+function errorOutputFolder(errorOutputType: string): string {
+  const expression = '!{firehose:error-output-type}';
+  return FIREHOSE_ERROR_PREFIX.slice(0, FIREHOSE_ERROR_PREFIX.indexOf(expression) + expression.length).replace(expression, errorOutputType);
+}
 
 /**
  * The local Glue catalog + Athena: DuckDB over a local copy of the lake (DuckDB's httpfs cannot be
@@ -22,7 +31,7 @@ export class LakeCatalog {
   }
 
   /** Downloads objects under the given prefixes that are not cached yet (objects are immutable). */
-  async sync(s3: S3Client, bucket: string, prefixes: string[] = ['curated/', 'errors/']): Promise<number> {
+  async sync(s3: S3Client, bucket: string, prefixes: string[] = [LAKE_ZONES.curated, LAKE_ZONES.errors]): Promise<number> {
     let downloaded = 0;
     for (const prefix of prefixes) {
       let token: string | undefined;
@@ -55,11 +64,11 @@ export class LakeCatalog {
     for (const row of rows) await this.duckdb.run(`DROP ${row.table_type === 'VIEW' ? 'VIEW' : 'TABLE'} "${name}"`);
   }
 
-  /** (Re)creates the tables over the cached lake, then the shared views. */
+  /** (Re)creates the tables over the cached lake (and `delivery_errors` over the error output), then the shared views. */
   async refresh(): Promise<void> {
     for (const dataset of streamedDatasets) {
       await this.drop(dataset.name);
-      const folder = `curated/dataset=${dataset.name}`;
+      const folder = curatedLocation(dataset.name);
       if (await this.hasFiles(folder)) {
         const glob = path.join(this.cacheDir, folder, 'dt=*', '*.parquet');
         await this.duckdb.run(
@@ -70,11 +79,17 @@ export class LakeCatalog {
       }
     }
     await this.drop('delivery_errors');
-    if (await this.hasFiles('errors/processing-failed')) {
-      const glob = path.join(this.cacheDir, 'errors', 'processing-failed', '*', '*');
+    const columns =
+      "{'attemptsMade': 'BIGINT', 'arrivalTimestamp': 'BIGINT', 'errorCode': 'VARCHAR', 'errorMessage': 'VARCHAR', 'attemptEndingTimestamp': 'BIGINT', 'rawData': 'VARCHAR', 'lambdaArn': 'VARCHAR'}";
+    const folders: string[] = [];
+    for (const errorOutputType of DELIVERY_ERROR_OUTPUT_TYPES) {
+      const folder = errorOutputFolder(errorOutputType);
+      if (await this.hasFiles(folder)) folders.push(folder);
+    }
+    if (folders.length > 0) {
+      const globs = folders.map((folder) => sqlLiteral(path.join(this.cacheDir, folder, '*', '*'))).join(', ');
       await this.duckdb.run(
-        `CREATE VIEW delivery_errors AS SELECT *, split_part(errorMessage, ':', 1) AS reason FROM read_json(${sqlLiteral(glob)}, format = 'newline_delimited', ` +
-          `columns = {'attemptsMade': 'BIGINT', 'arrivalTimestamp': 'BIGINT', 'errorCode': 'VARCHAR', 'errorMessage': 'VARCHAR', 'attemptEndingTimestamp': 'BIGINT', 'rawData': 'VARCHAR', 'lambdaArn': 'VARCHAR'})`,
+        `CREATE VIEW delivery_errors AS SELECT *, split_part(errorMessage, ':', 1) AS reason FROM read_json([${globs}], format = 'newline_delimited', columns = ${columns})`,
       );
     } else {
       await this.duckdb.run(

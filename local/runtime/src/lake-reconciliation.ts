@@ -3,16 +3,29 @@ import { streamedDatasets } from '@ingest-lake/shared';
 import type { RunReport } from '@ingest-lake/collector';
 import type { DeliveryManifest } from './delivery-writer';
 import type { LakeCatalog } from './lake-catalog';
-import { countLake, total, type LakeCounts } from './lake-report';
+import { countLake, type LakeCounts } from './lake-report';
+import { addCounts, emptyCounts, total, unexplainedRows, type RecordCounts } from './record-counts';
 
-/** The reconciliation report of the whole lake (every delivery and every collector run in it). */
-export interface LakeReconciliation {
+/** Records producers say they put on the streams, by source (known to the demo and the suites, not to the lake). */
+export interface RecordsSent {
+  /** Accepted by the ingest endpoint (API Gateway → Kinesis). */
+  httpRequests: number;
+  /** Sent by the collector (bulk rows and API records acknowledged by Kinesis). */
+  collectorRows: number;
+  /** Put on a stream by other producers (SDK clients, the AWS CLI). */
+  otherProducers: number;
+}
+
+/**
+ * The reconciliation of the whole lake: the shared record counts (records in from the delivery
+ * manifests, curated and failed from the lake itself, drops from the manifests) and every check.
+ */
+export interface LakeReconciliation extends RecordCounts {
   deliveries: number;
-  /** Data records the delivery streams received. */
-  recordsIn: number;
-  curatedRows: Record<string, number>;
-  failedRows: Record<string, number>;
-  droppedRows: number;
+  /** What the producers sent, when the caller knows it, and its total. */
+  sent?: RecordsSent & { total: number };
+  /** Records that entered (`sent.total` when known, else `recordsIn`) and are neither curated, failed nor dropped. */
+  unexplained: number;
   /** Curated rows that repeat a dedup key (re-sends, replays): the *_deduplicated views count them once. */
   duplicatesRemoved: Record<string, number>;
   collectorRuns: Array<{ dataset: string; snapshot: string; file: string; rowsRead: number; rowsSent: number; rowsQuarantined: number; rowsBlank: number }>;
@@ -21,6 +34,13 @@ export interface LakeReconciliation {
   /** Every unexplained difference, in words. Empty = reconciled. */
   problems: string[];
   reconciled: boolean;
+}
+
+export interface ReconcileOptions {
+  /** What the producers sent: checked against what the delivery streams received. */
+  sent?: RecordsSent;
+  /** The lake's counts, when the caller already took them (saves a pass over the lake). */
+  counts?: LakeCounts;
 }
 
 async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
@@ -40,33 +60,35 @@ async function readText(s3: S3Client, bucket: string, key: string): Promise<stri
 
 /**
  * Reconciles the lake: every data record a delivery stream received is curated, in errors/ with a
- * reason, or a documented drop; what the delivery manifests say matches what the lake holds; and
- * every collector file's rows were sent, quarantined (and found in errors/collector/) or blank.
- * `counts` saves a second pass over the lake when the caller already took them.
+ * reason, or a documented drop; what the delivery manifests say matches what the lake holds; what the
+ * producers sent (when given) is what the delivery streams received; and every collector file's rows
+ * were sent, quarantined (and found in errors/collector/) or blank.
  */
-export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeCatalog, counts?: LakeCounts): Promise<LakeReconciliation> {
+export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeCatalog, options: ReconcileOptions = {}): Promise<LakeReconciliation> {
   const problems: string[] = [];
   const manifests = await Promise.all(
     (await listKeys(s3, bucket, 'state/firehose/')).map(async (key) => JSON.parse(await readText(s3, bucket, key)) as DeliveryManifest),
   );
-  const manifestCurated: Record<string, number> = {};
-  let recordsIn = 0;
-  let droppedRows = 0;
-  for (const manifest of manifests) {
-    recordsIn += manifest.dataRecords;
-    droppedRows += manifest.droppedRows;
-    for (const [dataset, n] of Object.entries(manifest.curatedRows)) manifestCurated[dataset] = (manifestCurated[dataset] ?? 0) + n;
-  }
-  const { curatedRows, distinctKeys, failedRows } = counts ?? (await countLake(catalog));
+  const delivered = emptyCounts();
+  for (const manifest of manifests) addCounts(delivered, manifest);
+  const { curatedRows, distinctKeys, failedRows } = options.counts ?? (await countLake(catalog));
   const duplicatesRemoved: Record<string, number> = {};
   for (const dataset of streamedDatasets) {
     duplicatesRemoved[dataset.name] = curatedRows[dataset.name]! - distinctKeys[dataset.name]!;
-    if ((manifestCurated[dataset.name] ?? 0) !== curatedRows[dataset.name]) {
-      problems.push(`${dataset.name}: deliveries report ${manifestCurated[dataset.name] ?? 0} curated rows, the lake holds ${curatedRows[dataset.name]}`);
+    if ((delivered.curatedRows[dataset.name] ?? 0) !== curatedRows[dataset.name]) {
+      problems.push(`${dataset.name}: deliveries report ${delivered.curatedRows[dataset.name] ?? 0} curated rows, the lake holds ${curatedRows[dataset.name]}`);
     }
   }
-  const accounted = total(curatedRows) + total(failedRows) + droppedRows;
-  if (recordsIn !== accounted) problems.push(`delivery streams received ${recordsIn} records; curated + errors + drops = ${accounted}`);
+  if (total(delivered.failedRows) !== total(failedRows)) {
+    problems.push(`deliveries report ${total(delivered.failedRows)} failed records, the error prefix holds ${total(failedRows)}`);
+  }
+  const counts: RecordCounts = { recordsIn: delivered.recordsIn, curatedRows, failedRows, droppedRows: delivered.droppedRows };
+  if (unexplainedRows(counts) !== 0) {
+    problems.push(`delivery streams received ${counts.recordsIn} records; curated + errors + drops = ${counts.recordsIn - unexplainedRows(counts)}`);
+  }
+  const sent = options.sent ? { ...options.sent, total: options.sent.httpRequests + options.sent.collectorRows + options.sent.otherProducers } : undefined;
+  if (sent && sent.total !== counts.recordsIn) problems.push(`producers sent ${sent.total} records; the delivery streams received ${counts.recordsIn}`);
+  const unexplained = unexplainedRows({ ...counts, recordsIn: sent?.total ?? counts.recordsIn });
 
   const collectorRuns: LakeReconciliation['collectorRuns'] = [];
   let reported = 0;
@@ -94,10 +116,9 @@ export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeC
 
   return {
     deliveries: manifests.length,
-    recordsIn,
-    curatedRows,
-    failedRows,
-    droppedRows,
+    ...counts,
+    ...(sent ? { sent } : {}),
+    unexplained,
     duplicatesRemoved,
     collectorRuns,
     collectorQuarantined: { reported, inLake },

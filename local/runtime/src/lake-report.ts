@@ -2,26 +2,7 @@ import { countDataRecords, sqlQueries, streamedDatasets } from '@ingest-lake/sha
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
 import { renderDashboard, type DashboardPanel } from './dashboard';
 import type { LakeCatalog } from './lake-catalog';
-
-/** Records that entered the pipeline, by source. */
-export interface RecordsIn {
-  /** Accepted by the ingest endpoint (API Gateway → Kinesis). */
-  httpRequests: number;
-  /** Sent by the collector (bulk rows and API records acknowledged by Kinesis). */
-  collectorRows: number;
-  /** Put on a stream by other producers (SDK clients). */
-  otherProducers: number;
-}
-
-export interface Reconciliation {
-  recordsIn: number;
-  curatedRows: Record<string, number>;
-  failedRows: Record<string, number>;
-  /** Kinesis records the transforms dropped (routed elsewhere, blank). */
-  droppedRecords: number;
-  unexplained: number;
-  reconciled: boolean;
-}
+import { addTo, type RecordCounts } from './record-counts';
 
 /** Data records inside one failed Firehose record (its failure envelope holds the source bytes). */
 export function failedRecordRows(rawData: string): number {
@@ -29,13 +10,12 @@ export function failedRecordRows(rawData: string): number {
   return countDataRecords(Buffer.from(envelope ? envelope.sourceData : rawData, 'base64'));
 }
 
-/** What the lake holds: curated rows and distinct dedup keys per dataset, failed data records per reason. */
-export interface LakeCounts {
-  curatedRows: Record<string, number>;
+/** What the lake holds: the curated and failed parts of the shared count, and distinct dedup keys per dataset. */
+export interface LakeCounts extends Pick<RecordCounts, 'curatedRows' | 'failedRows'> {
   distinctKeys: Record<string, number>;
-  failedRows: Record<string, number>;
 }
 
+/** Counts the lake through the catalog (the Athena view of it). */
 export async function countLake(catalog: LakeCatalog): Promise<LakeCounts> {
   const counts: LakeCounts = { curatedRows: {}, distinctKeys: {}, failedRows: {} };
   for (const dataset of streamedDatasets) {
@@ -44,21 +24,9 @@ export async function countLake(catalog: LakeCatalog): Promise<LakeCounts> {
     counts.distinctKeys[dataset.name] = Number(row!.keys);
   }
   for (const row of await catalog.query('SELECT reason, rawData FROM delivery_errors')) {
-    const reason = String(row.reason);
-    counts.failedRows[reason] = (counts.failedRows[reason] ?? 0) + failedRecordRows(String(row.rawData));
+    addTo(counts.failedRows, String(row.reason), failedRecordRows(String(row.rawData)));
   }
   return counts;
-}
-
-/** Sum of a count map. */
-export const total = (values: Record<string, number>): number => Object.values(values).reduce((a, b) => a + b, 0);
-
-/** Proves records in = curated + errors (+ documented drops), from what is in the lake (`counts`, when already taken). */
-export async function reconcile(catalog: LakeCatalog, recordsIn: RecordsIn, droppedRecords: number, counts?: LakeCounts): Promise<Reconciliation> {
-  const { curatedRows, failedRows } = counts ?? (await countLake(catalog));
-  const entered = recordsIn.httpRequests + recordsIn.collectorRows + recordsIn.otherProducers;
-  const accounted = total(curatedRows) + total(failedRows) + droppedRecords;
-  return { recordsIn: entered, curatedRows, failedRows, droppedRecords, unexplained: entered - accounted, reconciled: entered === accounted };
 }
 
 const CHARTS: Record<string, DashboardPanel['chart']> = {
@@ -75,7 +43,7 @@ export async function buildDashboard(catalog: LakeCatalog, summary: string[]): P
     panels.push({ title, rows: await catalog.query(query.sql), ...(CHARTS[query.name] ? { chart: CHARTS[query.name] } : {}) });
   }
   panels.splice(2, 0, {
-    title: 'Failed records by reason (errors/processing-failed)',
+    title: 'Failed records by reason (the error prefix)',
     rows: await catalog.query('SELECT reason, count(*) AS records FROM delivery_errors GROUP BY reason ORDER BY records DESC, reason'),
     chart: { label: 'reason', value: 'records' },
   });

@@ -4,26 +4,18 @@ import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
 import { DuckDbSession } from './duckdb-session';
 import { FirehoseRunner } from './firehose-runner';
 import { IngestEndpoint } from './ingest-endpoint';
+import { loadLocalDeployment, type LocalDeployment } from './local-deployment';
 import { TransformInvoker } from './transform-invoker';
-
-/** Names of the local resources; the AWS ones are `<project>-<env>-…` from infra config. */
-export const LOCAL_NAMES = {
-  bucket: 'ingest-lake-local-lake',
-  eventsStream: 'ingest-lake-local-events',
-  vendorStream: 'ingest-lake-local-app-market',
-} as const;
 
 export interface LocalStackOptions {
   /** Folder for the S3 emulator's objects and the runners' checkpoints. */
   dataDir: string;
   /** Path of the built transform bundle. */
   transformBundle: string;
+  /** The deployment to stand in for: names and delivery settings of an environment config, plus the local overrides. @default loadLocalDeployment() (infra/config/dev.json) */
+  deployment?: LocalDeployment;
   /** Fixed ports (0 = any free port). @default all 0 */
   ports?: { kinesis?: number; s3?: number; ingest?: number };
-  /** Firehose buffering interval. @default 60 */
-  bufferIntervalSeconds?: number;
-  /** Shards per stream. @default 2 */
-  shards?: number;
 }
 
 export interface LocalEndpoints {
@@ -32,18 +24,22 @@ export interface LocalEndpoints {
   /** The API Gateway stage URL: POST <ingest>/v1. */
   ingest: string;
   bucket: string;
+  /** The stream HTTP events go to (the ingest API's). */
   eventsStream: string;
+  /** The stream vendor rows go to (the collector's). */
   vendorStream: string;
 }
 
 /**
- * The whole AWS side of the pipeline on one machine: Kinesis (kinesalite), S3 (s3rver), the
- * API Gateway ingest endpoint, and one Firehose runner per curated dataset invoking the real
- * transform bundle. Production code talks to it through endpoints only.
+ * The whole AWS side of the pipeline on one machine, named and configured as the environment config
+ * deploys it: Kinesis (kinesalite) with one stream per streamed dataset, S3 (s3rver) with the lake
+ * bucket, the API Gateway ingest endpoint, and one Firehose runner per delivery stream invoking the
+ * real transform bundle. Production code talks to it through endpoints only.
  */
 export class LocalStack {
   readonly kinesis = new KinesisEmulator();
   readonly s3: S3Emulator;
+  readonly deployment: LocalDeployment;
   ingest!: IngestEndpoint;
   runners: FirehoseRunner[] = [];
   private invokers: TransformInvoker[] = [];
@@ -51,43 +47,30 @@ export class LocalStack {
 
   constructor(private readonly options: LocalStackOptions) {
     this.s3 = new S3Emulator(path.join(options.dataDir, 's3'));
+    this.deployment = options.deployment ?? loadLocalDeployment();
   }
 
   async start(): Promise<LocalEndpoints> {
     const ports = this.options.ports ?? {};
+    const { streams, bucketName } = this.deployment;
     await Promise.all([this.kinesis.start(ports.kinesis ?? 0), this.s3.start(ports.s3 ?? 0)]);
-    const shards = this.options.shards ?? 2;
-    await Promise.all([
-      this.kinesis.createStream(LOCAL_NAMES.eventsStream, shards),
-      this.kinesis.createStream(LOCAL_NAMES.vendorStream, shards),
-      this.s3.createBucket(LOCAL_NAMES.bucket),
-    ]);
-    this.ingest = new IngestEndpoint({ kinesis: this.kinesis.client(), streamName: LOCAL_NAMES.eventsStream });
+    const shards = this.deployment.overrides.shardsPerStream;
+    await Promise.all([...streams.map((stream) => this.kinesis.createStream(stream.settings.sourceStreamName, shards)), this.s3.createBucket(bucketName)]);
+    this.ingest = new IngestEndpoint({ kinesis: this.kinesis.client(), streamName: this.deployment.ingestStreamName });
     await this.ingest.start(ports.ingest ?? 0);
     this.duckdb = await DuckDbSession.open();
     // kinesalite starts empty, so shard checkpoints of an earlier stack would point nowhere.
     await rm(path.join(this.options.dataDir, 'firehose'), { recursive: true, force: true });
-    const deliveries = [
-      { name: 'ingest-lake-local-events', stream: LOCAL_NAMES.eventsStream, datasets: 'events' },
-      { name: 'ingest-lake-local-app-market-daily', stream: LOCAL_NAMES.vendorStream, datasets: 'app_market_daily' },
-    ];
-    for (const delivery of deliveries) {
-      const invoker = new TransformInvoker({
-        bundlePath: this.options.transformBundle,
-        functionName: `${delivery.name}-transform`,
-        environment: { DATASETS: delivery.datasets, DEFAULT_DATASET: 'events', POWERTOOLS_SERVICE_NAME: delivery.name },
-      });
+    for (const delivery of streams) {
+      const invoker = TransformInvoker.forProcessor(this.options.transformBundle, delivery.settings.processor);
       this.invokers.push(invoker);
       const runner = new FirehoseRunner({
-        name: delivery.name,
+        delivery,
         kinesis: this.kinesis.client(),
-        streamName: delivery.stream,
         s3: this.s3.client(),
-        bucket: LOCAL_NAMES.bucket,
         duckdb: this.duckdb,
         invoker,
-        checkpointFile: path.join(this.options.dataDir, 'firehose', `${delivery.name}.checkpoint.json`),
-        bufferIntervalSeconds: this.options.bufferIntervalSeconds ?? 60,
+        checkpointFile: path.join(this.options.dataDir, 'firehose', `${delivery.settings.deliveryStreamName}.checkpoint.json`),
       });
       await runner.start();
       this.runners.push(runner);
@@ -100,9 +83,9 @@ export class LocalStack {
       kinesis: this.kinesis.endpoint,
       s3: this.s3.endpoint,
       ingest: `${this.ingest.url}/PROD`,
-      bucket: LOCAL_NAMES.bucket,
-      eventsStream: LOCAL_NAMES.eventsStream,
-      vendorStream: LOCAL_NAMES.vendorStream,
+      bucket: this.deployment.bucketName,
+      eventsStream: this.deployment.ingestStreamName,
+      vendorStream: this.deployment.collectorStreamName,
     };
   }
 

@@ -9,4 +9,6 @@ export const REPO_PATHS = {
   transformBundle: path.join(root, 'functions/firehose-transform/dist/index.js'),
   collectorBundle: path.join(root, 'collector-ec2/dist/collector.cjs'),
   collectorManifest: path.join(root, 'collector-ec2/manifests/app_market.local.json'),
+  /** The environment configs the stacks are synthesized from; the local stack reads one of them. */
+  infraConfigDir: path.join(root, 'infra/config'),
 };

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FirehoseTransformationEvent, FirehoseTransformationResponse } from '@ingest-lake/firehose-transform';
+import type { TransformProcessorSettings } from '@ingest-lake/shared';
 
 /** An invocation that errored, timed out or crashed its process (Firehose retries these). */
 export class InvocationError extends Error {
@@ -20,8 +21,8 @@ export interface TransformInvokerOptions {
   functionName: string;
   /** The function's environment (DATASETS, DEFAULT_DATASET, …). */
   environment: Record<string, string>;
-  /** @default 60_000 (the Lambda timeout infra configures) */
-  timeoutMs?: number;
+  /** An invocation that runs longer fails with Lambda.Timeout and its process is replaced. */
+  timeoutMs: number;
 }
 
 /**
@@ -37,6 +38,11 @@ export class TransformInvoker {
   readonly stats = { invocations: 0, coldStarts: 0, failures: 0 };
 
   constructor(private readonly options: TransformInvokerOptions) {}
+
+  /** The function a delivery stream's processor names, with its environment and timeout, running `bundlePath`. */
+  static forProcessor(bundlePath: string, processor: TransformProcessorSettings): TransformInvoker {
+    return new TransformInvoker({ bundlePath, functionName: processor.functionName, environment: { ...processor.environment }, timeoutMs: processor.timeoutSeconds * 1000 });
+  }
 
   get lambdaArn(): string {
     return `arn:aws:lambda:local:000000000000:function:${this.options.functionName}`;
@@ -85,7 +91,7 @@ export class TransformInvoker {
     else await this.ready;
     const child = this.child!;
     const id = randomUUID();
-    const timeoutMs = this.options.timeoutMs ?? 60_000;
+    const timeoutMs = this.options.timeoutMs;
     try {
       return await new Promise<FirehoseTransformationResponse>((resolve, reject) => {
         const timer = setTimeout(() => {

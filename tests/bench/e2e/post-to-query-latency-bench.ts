@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LakeCatalog, LocalStack, REPO_PATHS } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, loadLocalDeployment, REPO_PATHS } from '@ingest-lake/local';
 import { median, printTable, round } from '../support/measure';
 
 const bufferSeconds = Number(process.argv[2] ?? 5);
@@ -14,7 +14,7 @@ const samples = Number(process.argv[3] ?? 5);
 
 async function main(): Promise<void> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'latency-'));
-  const stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: bufferSeconds });
+  const stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, deployment: loadLocalDeployment({ overrides: { timeScale: 60 / bufferSeconds } }) });
   const endpoints = await stack.start();
   const latencies: number[] = [];
   try {

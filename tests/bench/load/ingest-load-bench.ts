@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LakeCatalog, LocalStack, REPO_PATHS, reconcile } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, loadLocalDeployment, REPO_PATHS, reconcileLake } from '@ingest-lake/local';
 import { median, printTable, round } from '../support/measure';
 import { postLoad } from '../../support/http-load';
 
@@ -15,7 +15,7 @@ const concurrency = Number(process.argv[3] ?? 32);
 
 async function main(): Promise<void> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'load-'));
-  const stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, bufferIntervalSeconds: 5, shards: 4 });
+  const stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle, deployment: loadLocalDeployment({ overrides: { timeScale: 12, shardsPerStream: 4 } }) });
   const endpoints = await stack.start();
   try {
     const load = await postLoad(`${endpoints.ingest}/v1`, total, concurrency, (i) => JSON.stringify({ value: String(i), type: `load-${i % 10}` }));
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       try {
         await catalog.sync(stack.s3.client(), endpoints.bucket);
         await catalog.refresh();
-        return await reconcile(catalog, { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: 0, otherProducers: 0 }, 0);
+        return await reconcileLake(stack.s3.client(), endpoints.bucket, catalog, { sent: { httpRequests: stack.ingest.counters.recordsAccepted, collectorRows: 0, otherProducers: 0 } });
       } finally {
         catalog.close();
       }

@@ -3,9 +3,11 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
 import { DuckDbSession } from '../../src/duckdb-session';
 import { FirehoseRunner } from '../../src/firehose-runner';
+import { changeDeliveryStream, loadLocalDeployment, type LocalDeliveryStream } from '../../src/local-deployment';
 import { REPO_PATHS } from '../../src/repo-paths';
 import { TransformInvoker } from '../../src/transform-invoker';
 
@@ -30,20 +32,25 @@ describe('FirehoseRunner with the real transform bundle, kinesalite and s3rver',
     await rm(directory, { recursive: true, force: true });
   });
 
-  function runner(name: string, stream: string, bundlePath = REPO_PATHS.transformBundle, extra: { timeoutMs?: number } = {}) {
-    const invoker = new TransformInvoker({ bundlePath, functionName: `${name}-fn`, environment: { DATASETS: 'events' }, ...extra });
+  /** The deployed events delivery stream (dev config), re-pointed at a stream and bucket of this suite. */
+  const events = loadLocalDeployment().streams.find((s) => s.settings.dataset === 'events')!;
+
+  function runner(
+    name: string,
+    stream: string,
+    options: { bundlePath?: string; timeoutMs?: number; change?: (delivery: LocalDeliveryStream) => LocalDeliveryStream } = {},
+  ) {
+    const { bundlePath = REPO_PATHS.transformBundle, timeoutMs = 60_000, change = (d: LocalDeliveryStream) => d } = options;
+    const invoker = new TransformInvoker({ bundlePath, functionName: `${name}-fn`, environment: { DATASETS: 'events' }, timeoutMs });
     return {
       invoker,
       runner: new FirehoseRunner({
-        name,
+        delivery: change(changeDeliveryStream(events, { deliveryStreamName: name, sourceStreamName: stream, bucketName: 'lake', bufferIntervalMs: 1_000 })),
         kinesis: kinesis.client(),
-        streamName: stream,
         s3: s3.client(),
-        bucket: 'lake',
         duckdb,
         invoker,
         checkpointFile: path.join(directory, `${name}.checkpoint.json`),
-        bufferIntervalSeconds: 1,
         retryDelayMs: 10,
       }),
     };
@@ -55,14 +62,21 @@ describe('FirehoseRunner with the real transform bundle, kinesalite and s3rver',
     client.destroy();
   }
 
-  async function objects(prefix: string): Promise<string[]> {
+  async function objects(prefix: string): Promise<Array<{ key: string; body: Buffer }>> {
     const client = s3.client();
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: prefix }));
-    const bodies: string[] = [];
+    const found: Array<{ key: string; body: Buffer }> = [];
     for (const object of listed.Contents ?? []) {
-      bodies.push(await (await client.send(new GetObjectCommand({ Bucket: 'lake', Key: object.Key! }))).Body!.transformToString());
+      const body = await (await client.send(new GetObjectCommand({ Bucket: 'lake', Key: object.Key! }))).Body!.transformToByteArray();
+      found.push({ key: object.Key!, body: Buffer.from(body) });
     }
-    return bodies;
+    return found;
+  }
+
+  /** Error records under a prefix, one JSON document per line. */
+  async function errorRecords(prefix: string): Promise<Array<Record<string, unknown>>> {
+    const text = (await objects(prefix)).map((o) => o.body.toString()).join('');
+    return text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
   test('a runner restarted from its shard checkpoints delivers only what it had not delivered', async () => {
@@ -83,8 +97,26 @@ describe('FirehoseRunner with the real transform bundle, kinesalite and s3rver',
     await second.invoker.stop();
     expect(second.runner.counters.kinesisRecords).toBe(1);
     expect(second.runner.counters.curatedRows).toEqual({ events: 1 });
-    const backups = await objects('raw-data/');
-    expect(backups.join('').split('\n').filter(Boolean).sort()).toEqual(['{"type":"a"}', '{"type":"b"}', '{"type":"c"}']);
+    // The backup is GZIP as deployed: objects end in .gz and hold the records exactly as they arrived.
+    const backups = (await objects('raw-data/')).filter((o) => o.key.includes('/restart-1-1-'));
+    expect(backups.every((o) => o.key.endsWith('.gz'))).toBe(true);
+    expect(backups.map((o) => gunzipSync(o.body).toString()).join('').split('\n').filter(Boolean).sort()).toEqual(['{"type":"a"}', '{"type":"b"}', '{"type":"c"}']);
+  });
+
+  test('curated objects are Parquet with the deployed compression (SNAPPY), under the evaluated curated prefix', async () => {
+    await kinesis.createStream('formats', 1);
+    await put('formats', ['{"type":"parquet"}']);
+    const { runner: formats, invoker } = runner('formats', 'formats');
+    await formats.start();
+    await formats.drainNow();
+    await formats.stop();
+    await invoker.stop();
+    const [curated] = (await objects('curated/dataset=events/dt=')).filter((o) => o.key.includes('/formats-1-'));
+    expect(curated!.key).toMatch(/^curated\/dataset=events\/dt=\d{4}-\d{2}-\d{2}\/formats-1-\d{8}T\d{6}Z-[\w-]+\.parquet$/);
+    const file = path.join(directory, 'formats.parquet');
+    await writeFile(file, curated!.body);
+    const codecs = await duckdb.query(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`);
+    expect(codecs).toEqual([{ compression: events.settings.destination.parquetCompression }]);
   });
 
   test('an invocation that keeps failing is retried, then its records go to errors/ with the Lambda error', async () => {
@@ -92,18 +124,56 @@ describe('FirehoseRunner with the real transform bundle, kinesalite and s3rver',
     const broken = path.join(directory, 'throwing-bundle.js');
     await writeFile(broken, "exports.handler = async () => { throw new Error('boom'); };\n");
     await put('failing', ['{"type":"x"}', '{"type":"y"}']);
-    const { runner: failing, invoker } = runner('failing', 'failing', broken);
+    const { runner: failing, invoker } = runner('failing', 'failing', { bundlePath: broken });
     await failing.start();
     await failing.drainNow();
     await failing.stop();
     await invoker.stop();
+    // 1 attempt + NumberOfRetries (3, Firehose's default, as deployed).
+    expect(events.settings.processor.numberOfRetries).toBe(3);
     expect(invoker.stats.invocations).toBe(4);
     expect(failing.counters.failedRows).toEqual({ 'Lambda.FunctionError': 2 });
-    const errors = (await objects('errors/processing-failed/')).join('').trim().split('\n').map((line) => JSON.parse(line));
-    const failed = errors.filter((e) => e.lambdaArn.endsWith('failing-fn'));
+    const failed = (await errorRecords('errors/processing-failed/')).filter((e) => String(e.lambdaArn).endsWith('failing-fn'));
     expect(failed).toHaveLength(2);
     expect(failed[0]).toMatchObject({ attemptsMade: 4, errorCode: 'Lambda.FunctionError', errorMessage: expect.stringContaining('boom') });
-    expect(Buffer.from(failed[0].rawData, 'base64').toString()).toBe('{"type":"x"}\n');
+    expect(Buffer.from(String(failed[0]!.rawData), 'base64').toString()).toBe('{"type":"x"}\n');
+  });
+
+  test('the retry count is the processor setting of the model: NumberOfRetries 1 → 2 attempts', async () => {
+    await kinesis.createStream('one-retry', 1);
+    const broken = path.join(directory, 'throwing-bundle-2.js');
+    await writeFile(broken, "exports.handler = async () => { throw new Error('boom'); };\n");
+    await put('one-retry', ['{"type":"x"}']);
+    const oneRetry = (d: LocalDeliveryStream) => ({ ...d, settings: { ...d.settings, processor: { ...d.settings.processor, numberOfRetries: 1 } } });
+    const { runner: failing, invoker } = runner('one-retry', 'one-retry', { bundlePath: broken, change: oneRetry });
+    await failing.start();
+    await failing.drainNow();
+    await failing.stop();
+    await invoker.stop();
+    expect(invoker.stats.invocations).toBe(2);
+    const [failed] = (await errorRecords('errors/processing-failed/')).filter((e) => String(e.lambdaArn).endsWith('one-retry-fn'));
+    expect(failed).toMatchObject({ attemptsMade: 2 });
+  });
+
+  test('an Ok record without partition keys is an error record under partitioning-failed, never a made-up partition', async () => {
+    await kinesis.createStream('no-keys', 1);
+    const keyless = path.join(directory, 'keyless-bundle.js');
+    await writeFile(
+      keyless,
+      "exports.handler = async (event) => ({ records: event.records.map((r) => ({ recordId: r.recordId, result: 'Ok', data: r.data, metadata: { partitionKeys: { dataset: 'events' } } })) });\n",
+    );
+    await put('no-keys', ['{"type":"keyless"}']);
+    const { runner: noKeys, invoker } = runner('no-keys', 'no-keys', { bundlePath: keyless });
+    await noKeys.start();
+    await noKeys.drainNow();
+    await noKeys.stop();
+    await invoker.stop();
+    expect(noKeys.counters).toMatchObject({ recordsIn: 1, curatedRows: {}, failedRows: { missing_partition_keys: 1 }, droppedRows: 0 });
+    expect((await objects('curated/')).filter((o) => o.key.includes('no-keys-1-'))).toEqual([]);
+    expect((await objects('curated/')).filter((o) => o.key.includes('unpartitioned'))).toEqual([]);
+    const [record] = await errorRecords(`errors/${events.settings.dynamicPartitioning.missingKeysErrorOutputType}/`);
+    expect(record).toMatchObject({ attemptsMade: 1, errorCode: 'DynamicPartitioning.MissingPartitionKeys', errorMessage: expect.stringMatching(/^missing_partition_keys: .*partitionKeyFromLambda:dt/) });
+    expect(Buffer.from(String(record!.rawData), 'base64').toString()).toBe('{"type":"keyless"}\n');
   });
 
   test('a transform that hangs times out, its process is replaced, and the records are not lost', async () => {
@@ -111,7 +181,7 @@ describe('FirehoseRunner with the real transform bundle, kinesalite and s3rver',
     const hanging = path.join(directory, 'hanging-bundle.js');
     await writeFile(hanging, 'exports.handler = () => new Promise(() => {});\n');
     await put('hanging', ['{"type":"z"}']);
-    const { runner: stuck, invoker } = runner('hanging', 'hanging', hanging, { timeoutMs: 200 });
+    const { runner: stuck, invoker } = runner('hanging', 'hanging', { bundlePath: hanging, timeoutMs: 200 });
     await stuck.start();
     await stuck.drainNow();
     await stuck.stop();
