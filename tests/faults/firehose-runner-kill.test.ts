@@ -27,10 +27,12 @@ describe('fault: Firehose runner killed with SIGKILL and restarted', () => {
     await emulators.stop();
   });
 
-  function runUntil(killAfterMs: number | undefined, done: (counters: { curatedRows: Record<string, number> }) => boolean): Promise<void> {
+  /** Runs the runner until it is killed after `killAfterMs`, or, without it, until it has drained the stream. */
+  function runUntil(killAfterMs: number | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
+      const drain = killAfterMs === undefined ? ['--drain'] : [];
       // One process (node with the tsx loader, not the tsx wrapper), so SIGKILL really kills the runner.
-      const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, kinesis.endpoint, s3.endpoint, 'killable', 'lake', path.join(directory, 'checkpoint.json')], {
+      const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, kinesis.endpoint, s3.endpoint, 'killable', 'lake', path.join(directory, 'checkpoint.json'), ...drain], {
         env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -40,9 +42,12 @@ describe('fault: Firehose runner killed with SIGKILL and restarted', () => {
         finished = true;
         child.kill('SIGKILL');
       };
+      let pending = '';
       child.stdout.on('data', (chunk: Buffer) => {
-        const last = chunk.toString().trim().split('\n').pop();
-        if (killAfterMs === undefined && last && done(JSON.parse(last))) finish();
+        pending += chunk.toString();
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        if (killAfterMs === undefined && lines.some((line) => (JSON.parse(line) as { drained?: boolean }).drained)) finish();
       });
       if (killAfterMs !== undefined) setTimeout(finish, killAfterMs);
       child.on('exit', () => resolve());
@@ -62,9 +67,8 @@ describe('fault: Firehose runner killed with SIGKILL and restarted', () => {
     }
     client.destroy();
     const random = seededRandom(42);
-    for (let kill = 0; kill < 4; kill++) await runUntil(800 + Math.floor(random() * 1_200), () => false);
-    let seen = 0;
-    await runUntil(undefined, () => ++seen > 40);
+    for (let kill = 0; kill < 4; kill++) await runUntil(800 + Math.floor(random() * 1_200));
+    await runUntil(undefined);
     const catalog = await LakeCatalog.open(path.join(directory, 'cache'));
     try {
       await catalog.sync(s3.client(), 'lake');
