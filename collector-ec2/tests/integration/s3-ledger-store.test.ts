@@ -47,7 +47,7 @@ describe('S3LedgerStore against s3rver', () => {
  * several collector instances update one ledger at once: no update may be lost, and the cap holds.
  */
 describe('S3LedgerStore against moto (conditional writes enforced)', () => {
-  const moto = new MotoServer();
+  const moto = new MotoServer({ awsFidelity: true });
   let s3: S3Client;
 
   beforeAll(async () => {

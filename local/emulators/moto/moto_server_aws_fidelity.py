@@ -26,8 +26,15 @@ only real differences between the configuration and AWS, not emulator artefacts
 6. Athena DeleteNamedQuery is not implemented, and GetNamedQuery of an unknown id crashes (moto answers
    500): AWS deletes the query and answers InvalidRequestException "... does not exist" for an
    unknown id. Terraform cannot destroy a named query otherwise.
+7. S3 conditional writes are not atomic (moto/s3/responses.py, S3Response.put_object and
+   delete_object): moto checks If-Match / If-None-Match, then writes, on a threaded server with no
+   lock between the two, so two writers holding the same ETag can both succeed. In AWS the check and
+   the write are one step: exactly one succeeds and the other gets 412. Under load the collector's
+   call ledger lost a spent call this way (six writers, 23 of 24 counted). The check and the write
+   are serialised here.
 """
 import sys
+import threading
 
 import inspect
 
@@ -39,6 +46,7 @@ from moto.glue.models import FakeJob
 from moto.ec2.models.launch_templates import LaunchTemplateBackend
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.kinesis.responses import KinesisResponse
+from moto.s3.responses import S3Response
 
 # 1. Policy conditions
 _moto_is_action_permitted = IAMPolicyStatement.is_action_permitted
@@ -163,6 +171,21 @@ def _delete_named_query(self):
 
 AthenaResponse.get_named_query = _get_named_query
 AthenaResponse.delete_named_query = _delete_named_query
+
+# 7. S3 conditional writes: the precondition check and the write as one step
+_s3_conditional_lock = threading.Lock()
+
+
+def _serialised(method):
+    def serialised(self, *args, **kwargs):
+        with _s3_conditional_lock:
+            return method(self, *args, **kwargs)
+
+    return serialised
+
+
+S3Response.put_object = _serialised(S3Response.put_object)
+S3Response.delete_object = _serialised(S3Response.delete_object)
 
 if __name__ == "__main__":
     from moto.server import main

@@ -1,5 +1,7 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:http';
 import { MotoServer } from '../src/moto-server';
 
 /** The TLS-only statement every bucket of the project carries, plus (optionally) a Deny that always applies. */
@@ -67,6 +69,28 @@ describe('MotoServer', () => {
       expect(await putUnderTlsOnlyPolicy(plain, 'tls-only-plain')).toEqual({ allowed: false, deniedPrefix: true });
     } finally {
       await plain.stop();
+    }
+  }, 90_000);
+
+  test('awsFidelity: of writers racing on one ETag (If-Match) or on a new key (If-None-Match), exactly one wins each round', async () => {
+    const moto = new MotoServer({ awsFidelity: true });
+    await moto.start();
+    // Sockets enough for every writer at once, so the writes really overlap on the server.
+    const s3 = new S3Client({ ...moto.clientConfig(), forcePathStyle: true, requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }) });
+    const status = (write: Promise<unknown>) => write.then(() => 200, (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode);
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'race' }));
+      const created = await Promise.all(Array.from({ length: 16 }, (_, i) => status(s3.send(new PutObjectCommand({ Bucket: 'race', Key: 'state.json', Body: `first ${i}`, IfNoneMatch: '*' })))));
+      expect(created.filter((code) => code === 200)).toHaveLength(1);
+      expect(created.filter((code) => code !== 200).every((code) => code === 412)).toBe(true);
+      for (let round = 0; round < 10; round++) {
+        const { ETag } = await s3.send(new HeadObjectCommand({ Bucket: 'race', Key: 'state.json' }));
+        const codes = await Promise.all(Array.from({ length: 16 }, (_, i) => status(s3.send(new PutObjectCommand({ Bucket: 'race', Key: 'state.json', Body: `round ${round} writer ${i}`, IfMatch: ETag })))));
+        expect({ round, winners: codes.filter((code) => code === 200).length }).toEqual({ round, winners: 1 });
+      }
+    } finally {
+      s3.destroy();
+      await moto.stop();
     }
   }, 90_000);
 
