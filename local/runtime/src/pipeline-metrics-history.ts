@@ -56,12 +56,12 @@ export class MetricsHistory {
     const shown = this.samples.filter((sample) => sample.at >= newest - this.retentionMs);
     const timestamps = shown.map((sample) => Math.round(sample.at / 1000));
     const minutes = this.windowMs / 60_000;
-    const perWindow = minutes === 1 ? 'in the last minute' : `in the last ${minutes} min`;
+    const perWindow = minutes === 1 ? 'in the last min' : `in the last ${minutes} min`;
     return [
       { id: 'records-in', title: 'Records in per minute, by source stream', unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'recordsIn') },
       { id: 'failures', title: 'Failed records per minute, by reason', unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'failedRows') },
       { id: 'freshness', title: 'Freshness: age of the newest curated record, by dataset', unit: 'seconds', timestamps, series: freshness(shown) },
-      { id: 'shard-load', title: 'Kinesis records read per minute, by shard', unit: `Kinesis records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'shardRecords') },
+      { id: 'shard-load', title: 'Kinesis records read per minute, by shard', unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'shardRecords') },
     ];
   }
 

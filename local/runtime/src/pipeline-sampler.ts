@@ -9,8 +9,8 @@ const FRESHNESS_QUERY = 'freshness';
 
 /** Parses DuckDB's text of a TIMESTAMP (UTC, no zone) or TIMESTAMPTZ as epoch milliseconds. */
 export function parseLakeTimestamp(text: string): number {
-  const iso = text.replace(' ', 'T');
-  const at = Date.parse(/(Z|[+-]\d{2}(:?\d{2})?)$/.test(iso) ? iso : `${iso}Z`);
+  const iso = text.replace(' ', 'T').replace(/(:\d{2}(?:\.\d+)?[+-]\d{2})$/, '$1:00');
+  const at = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`);
   if (Number.isNaN(at)) throw new RangeError(`not a timestamp from the lake: ${JSON.stringify(text)}`);
   return at;
 }

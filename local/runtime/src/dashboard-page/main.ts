@@ -9,10 +9,12 @@ import './dashboard-page.css';
 import type { DashboardSnapshot, DashboardTable, TimeSeriesChart } from '../dashboard-snapshot';
 
 const COLORS = ['#2680c2', '#d64545', '#3ebd93', '#f0b429', '#8662c7', '#e668a7', '#27ab83', '#9aa5b1'];
-const CHART_SIZE = { width: 560, height: 220 };
+const CHART_SIZE = { width: 540, height: 220 };
 
 /** One uPlot per chart id, rebuilt only when its set of series changes. */
 const plots = new Map<string, { plot: uPlot; labels: string }>();
+/** The rows each table shows, as JSON: a table is redrawn only when they change (no flicker, selections stay). */
+const shownTables = new Map<number, string>();
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -55,6 +57,9 @@ function drawChart(chart: TimeSeriesChart): void {
 }
 
 function drawTable(table: DashboardTable, index: number): void {
+  const shown = JSON.stringify(table);
+  if (shownTables.get(index) === shown) return;
+  shownTables.set(index, shown);
   const node = section(document.getElementById('tables')!, `table-${index}`, table.title);
   if (table.rows.length === 0) {
     node.append(element('p', 'No data yet.', 'empty'));
