@@ -31,7 +31,7 @@ describe('local up / query / down (the CLI, its own process, free ports, a priva
   test('up prints working endpoints, a posted event becomes queryable, down stops the stack and clears its state', async () => {
     up = spawn(
       process.execPath,
-      ['--import', 'tsx', CLI, '--data-dir', directory, 'up', '--kinesis-port', '0', '--s3-port', '0', '--ingest-port', '0'],
+      ['--import', 'tsx', CLI, '--data-dir', directory, 'up', '--kinesis-port', '0', '--s3-port', '0', '--ingest-port', '0', '--dashboard-port', '0'],
       // Warnings stay on: the SDK's Node-version warning must be off by the CLI's own doing.
       { cwd: REPO_PATHS.root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -68,7 +68,7 @@ describe('local up / query / down (the CLI, its own process, free ports, a priva
     expect(count).toBe(1);
 
     // A second `up` on the same folder is refused while the first runs.
-    await expect(local('up', '--kinesis-port', '0', '--s3-port', '0', '--ingest-port', '0')).rejects.toMatchObject({
+    await expect(local('up', '--kinesis-port', '0', '--s3-port', '0', '--ingest-port', '0', '--dashboard-port', '0')).rejects.toMatchObject({
       stderr: expect.stringContaining('a stack seems to be running'),
     });
 

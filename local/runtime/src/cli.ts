@@ -5,6 +5,7 @@ import path from 'node:path';
 import { S3Emulator } from '@ingest-lake/local-emulators';
 import { runDemo } from './demo';
 import { LakeCatalog } from './lake-catalog';
+import { LiveDashboard } from './live-dashboard';
 import { reconcileLake } from './lake-reconciliation';
 import { DEFAULT_LOCAL_OVERRIDES, loadLocalDeployment, type LocalDeployment } from './local-deployment';
 import { LocalStack } from './local-stack';
@@ -31,7 +32,7 @@ function deployment(timeScale?: string): LocalDeployment {
 }
 
 function requireBundles(): void {
-  for (const bundle of [REPO_PATHS.transformBundle, REPO_PATHS.collectorBundle]) {
+  for (const bundle of [REPO_PATHS.transformBundle, REPO_PATHS.collectorBundle, REPO_PATHS.dashboardPageDir]) {
     if (!existsSync(bundle)) throw new Error(`missing ${path.relative(REPO_PATHS.root, bundle)}: run \`npm run build\` first`);
   }
 }
@@ -75,8 +76,10 @@ program
   .option('--kinesis-port <port>', 'Kinesis emulator port', '4567')
   .option('--s3-port <port>', 'S3 emulator port', '4569')
   .option('--ingest-port <port>', 'ingest endpoint port', '4600')
+  .option('--dashboard-port <port>', 'live dashboard port', '4610')
+  .option('--dashboard-refresh <seconds>', 'seconds between dashboard refreshes (samples and page polls)', '5')
   .option('--time-scale <factor>', TIME_SCALE_HELP, String(DEFAULT_LOCAL_OVERRIDES.timeScale))
-  .action(async (flags: { kinesisPort: string; s3Port: string; ingestPort: string; timeScale: string }) => {
+  .action(async (flags: { kinesisPort: string; s3Port: string; ingestPort: string; dashboardPort: string; dashboardRefresh: string; timeScale: string }) => {
     requireBundles();
     if (existsSync(stateFile())) throw new Error(`a stack seems to be running (${stateFile()}); run \`local down\` first`);
     await mkdir(dataDir(), { recursive: true });
@@ -86,10 +89,22 @@ program
       deployment: deployment(flags.timeScale),
       ports: { kinesis: Number(flags.kinesisPort), s3: Number(flags.s3Port), ingest: Number(flags.ingestPort) },
     });
+    let dashboard: LiveDashboard | undefined;
     let endpoints;
+    let dashboardUrl;
     try {
       endpoints = await stack.start();
+      dashboard = new LiveDashboard({
+        runners: stack.runners,
+        s3: stack.s3.client(),
+        bucket: endpoints.bucket,
+        cacheDir: path.join(dataDir(), 'dashboard-lake-cache'),
+        pageDir: REPO_PATHS.dashboardPageDir,
+        refreshSeconds: Number(flags.dashboardRefresh),
+      });
+      dashboardUrl = await dashboard.start(Number(flags.dashboardPort));
     } catch (error) {
+      await dashboard?.stop().catch(() => undefined);
       await stack.stop().catch(() => undefined);
       throw error;
     }
@@ -100,6 +115,7 @@ program
     console.log(`ingest-lake local stack is up, configured from ${path.relative(REPO_PATHS.root, source)}:
   delivery streams ${streams.map((s) => s.settings.deliveryStreamName).join(', ')} → s3://${endpoints.bucket}/
   Firehose buffer ${first!.settings.destination.bufferIntervalSeconds} s deployed → ${first!.bufferIntervalMs / 1000} s here (time scale ${overrides.timeScale}; differences: local/runtime/README.md)
+  Live dashboard: ${dashboardUrl} (refreshes every ${flags.dashboardRefresh} s)
 Try:
   curl -d '{"value":"30","type":"Tip 3"}' -H 'Content-Type: application/json' -X POST ${endpoints.ingest}/v1
   export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
@@ -109,6 +125,7 @@ Try:
   npx tsx local/runtime/src/cli.ts query "SELECT event_type, count(*) FROM events GROUP BY 1"
 Stop with Ctrl-C or \`npx tsx local/runtime/src/cli.ts down\`.`);
     const shutdown = async () => {
+      await dashboard!.stop();
       await stack.stop();
       await rm(stateFile(), { force: true });
       process.exit(0);

@@ -32,6 +32,8 @@ export interface FirehoseRunnerOptions {
 export interface DeliveryCounters extends RecordCounts {
   /** Kinesis records read from the source (a pack of many data records is one). */
   kinesisRecords: number;
+  /** The same, by shard id of the source stream (the load each shard carries). */
+  kinesisRecordsByShard: Record<string, number>;
   deliveries: number;
   invocationFailures: number;
   /** Deliveries that failed to write to S3 and were retried. */
@@ -79,13 +81,18 @@ export class FirehoseRunner {
   private retryAt: Date | undefined;
   /** Polling and delivery are serialised: the loop, drainNow and stop never overlap. */
   private exclusive: Promise<unknown> = Promise.resolve();
-  readonly counters: DeliveryCounters = { ...emptyCounts(), kinesisRecords: 0, deliveries: 0, invocationFailures: 0, deliveryRetries: 0, lastDeliveryAt: undefined };
+  readonly counters: DeliveryCounters = { ...emptyCounts(), kinesisRecords: 0, kinesisRecordsByShard: {}, deliveries: 0, invocationFailures: 0, deliveryRetries: 0, lastDeliveryAt: undefined };
 
   constructor(private readonly options: FirehoseRunnerOptions) {
     this.settings = options.delivery.settings;
     this.checkpoints = new ShardCheckpoints(options.checkpointFile);
     this.reader = new ShardReader(options.kinesis, this.settings.sourceStreamName, this.checkpoints);
     this.writer = new DeliveryWriter(options.s3, options.duckdb, this.settings);
+  }
+
+  /** The deployed settings this runner delivers with (names, processor, buffering, prefixes). */
+  get deliverySettings(): DeliveryStreamSettings {
+    return this.settings;
   }
 
   get deliveryStreamArn(): string {
@@ -133,6 +140,7 @@ export class FirehoseRunner {
     for (const record of records) {
       this.buffer.push(record);
       this.bufferBytes += record.record.Data!.length;
+      addTo(this.counters.kinesisRecordsByShard, record.shardId, 1);
     }
     this.counters.kinesisRecords += records.length;
   }

@@ -35,8 +35,8 @@ const CHARTS: Record<string, DashboardPanel['chart']> = {
   top_apps_by_revenue: { label: 'app_name', value: 'revenue_usd' },
 };
 
-/** Runs every named query and renders the dashboard, plus the error reasons from errors/. */
-export async function buildDashboard(catalog: LakeCatalog, summary: string[]): Promise<string> {
+/** Runs every named query, plus the error reasons from errors/: the panels both dashboards show. */
+export async function dashboardPanels(catalog: LakeCatalog): Promise<DashboardPanel[]> {
   const panels: DashboardPanel[] = [];
   for (const query of sqlQueries()) {
     const title = query.sql.split('\n').find((line) => line.startsWith('-- ') && !line.startsWith('-- name:'))?.slice(3) ?? query.name;
@@ -47,5 +47,13 @@ export async function buildDashboard(catalog: LakeCatalog, summary: string[]): P
     rows: await catalog.query('SELECT reason, count(*) AS records FROM delivery_errors GROUP BY reason ORDER BY records DESC, reason'),
     chart: { label: 'reason', value: 'records' },
   });
-  return renderDashboard({ title: 'ingest-lake — local pipeline', generatedAt: new Date(), panels, summary });
+  return panels;
 }
+
+/** Renders the static dashboard (`.local/dashboard.html`) from the panels. */
+export async function buildDashboard(catalog: LakeCatalog, summary: string[]): Promise<string> {
+  return renderDashboard({ title: DASHBOARD_TITLE, generatedAt: new Date(), panels: await dashboardPanels(catalog), summary });
+}
+
+/** Title of both dashboards. */
+export const DASHBOARD_TITLE = 'ingest-lake — local pipeline';
