@@ -23,7 +23,7 @@ describe('API key sources in AWS (moto)', () => {
       secrets.destroy();
     }
   }, 60_000);
-  afterAll(() => moto.stop());
+  afterAll(() => moto.stop(), 30_000);
 
   const withSource = (source: unknown) => parseManifest({ ...manifestJson, vendor: { ...manifestJson.vendor, auth: { source } } }, 'test');
   const resolve = (source: unknown) => resolveApiKey(withSource(source), {}, moto.clientConfig());

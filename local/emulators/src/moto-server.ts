@@ -91,9 +91,15 @@ export class MotoServer {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    // moto keeps nothing worth a clean shutdown: if it has not gone in a few seconds, kill it.
+    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
+    clearTimeout(kill);
   }
 }
+
+/** How long stop() waits for moto to exit on SIGTERM before it sends SIGKILL. */
+const STOP_GRACE_MS = 3_000;
 
 /** A port free right now: bound on loopback by a probe server, then released for moto. */
 async function freePort(): Promise<number> {
