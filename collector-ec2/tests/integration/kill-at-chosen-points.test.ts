@@ -21,7 +21,7 @@ const CHECKPOINT_EVERY_ROWS = 2_000;
  * quarantine lines written since the 5th.
  */
 const KILL_AT_COMMIT = 6;
-const KILL_HOOK = path.resolve(__dirname, '../support/kill-at-checkpoint.cjs');
+const KILL_HOOK = path.resolve(__dirname, '../support/kill-at-chosen-point.cjs');
 const DATA_FILE = appMarket.dataFile.file;
 /** The re-send bound of docs/reliability.md: the setting plus the rows of one 256 KiB decompressed chunk (≥ 150 bytes a row here). */
 const RESEND_BOUND = CHECKPOINT_EVERY_ROWS + Math.ceil(262_144 / 150);
@@ -53,7 +53,7 @@ describe('collector killed at chosen points (SIGKILL at a checkpoint commit), th
 
   /** Runs until the chosen commit kills it; returns the checkpoint it left and what the data file's quarantine held. */
   async function killAtChosenCommit(run: CliOptions): Promise<{ checkpoint: RunCheckpoint; quarantineBytesOnDisk: number }> {
-    const killed = await runCli({ ...run, preload: KILL_HOOK, env: { KILL_AT_CHECKPOINT_COMMIT: String(KILL_AT_COMMIT) } });
+    const killed = await runCli({ ...run, preload: KILL_HOOK, env: { KILL_AT: `rename:checkpoint.json:${KILL_AT_COMMIT}` } });
     expect(killed.signal).toBe('SIGKILL');
     const snapshotDir = path.join(run.workDir, 'app_market', `snapshot=${SNAPSHOT}`);
     const checkpoint = JSON.parse(await readFile(path.join(snapshotDir, 'checkpoint.json'), 'utf8')) as RunCheckpoint;
