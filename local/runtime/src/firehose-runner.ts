@@ -40,6 +40,8 @@ export interface DeliveryCounters extends RecordCounts {
   invocationFailures: number;
   /** Deliveries that failed to write to S3 and were retried. */
   deliveryRetries: number;
+  /** Polls of the source that failed (Kinesis unreachable) and were retried after the poll interval. */
+  readRetries: number;
   lastDeliveryAt: string | undefined;
 }
 
@@ -89,7 +91,7 @@ export class FirehoseRunner {
   private inFlight: ShardRecord[] | undefined;
   /** Polling and delivery are serialised: the loop, drainNow and stop never overlap. */
   private exclusive: Promise<unknown> = Promise.resolve();
-  readonly counters: DeliveryCounters = { ...emptyCounts(), kinesisRecords: 0, deliveries: 0, invocationFailures: 0, deliveryRetries: 0, lastDeliveryAt: undefined };
+  readonly counters: DeliveryCounters = { ...emptyCounts(), kinesisRecords: 0, deliveries: 0, invocationFailures: 0, deliveryRetries: 0, readRetries: 0, lastDeliveryAt: undefined };
 
   constructor(private readonly options: FirehoseRunnerOptions) {
     this.settings = options.delivery.settings;
@@ -157,7 +159,14 @@ export class FirehoseRunner {
     const sizeBytes = this.settings.destination.bufferSizeMb * MIB;
     while (this.running) {
       const idle = await this.serialised(async () => {
-        const records = await this.reader.poll(this.options.recordsPerShardPoll);
+        let records: ShardRecord[];
+        try {
+          records = await this.reader.poll(this.options.recordsPerShardPoll);
+        } catch {
+          // Like Firehose, keep reading through a source outage; what was read stays buffered.
+          this.counters.readRetries++;
+          return true;
+        }
         this.append(records);
         const due = this.inFlight !== undefined || (this.buffer.length > 0 && (this.bufferBytes >= sizeBytes || Date.now() - this.bufferStartedAt >= intervalMs));
         if (due) {
