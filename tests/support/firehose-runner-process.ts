@@ -2,6 +2,7 @@
  * Runs one Firehose runner as its own process (so a test can SIGKILL it) against emulators that
  * live elsewhere. Args: <kinesisEndpoint> <s3Endpoint> <stream> <bucket> <checkpointFile> [--drain]
  * With --drain it also reads the stream to its end, delivers it, and prints a line with `drained: true`.
+ * It reads at most 250 records a shard per poll, so a stream of a few thousand records takes several deliveries.
  */
 import { kinesisClientFor, s3ClientFor } from '@ingest-lake/local-emulators';
 import { changeDeliveryStream, DuckDbSession, FirehoseRunner, loadLocalDeployment, REPO_PATHS, TransformInvoker } from '@ingest-lake/local';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     invoker,
     checkpointFile,
     pollIntervalMs: 20,
+    recordsPerShardPoll: 250,
   });
   await runner.start();
   setInterval(() => process.stdout.write(`${JSON.stringify(runner.counters)}\n`), 100);

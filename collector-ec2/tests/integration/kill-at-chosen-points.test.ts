@@ -4,7 +4,7 @@ import path from 'node:path';
 import { appMarket, datasetRuntime } from '@ingest-lake/shared';
 import type { RunCheckpoint } from '../../src/checkpoint/run-checkpoint';
 import { EXIT } from '../../src/cli/exit-codes';
-import { quarantineKey } from '../../src/pipeline/collect-snapshot';
+import { quarantineKey, runReportKey } from '../../src/pipeline/collect-snapshot';
 import type { RunReport } from '../../src/pipeline/run-report';
 import { BUCKET, CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
 import { reportOf, requireCliBundle, runCli, type CliOptions } from '../support/collector-cli';
@@ -21,12 +21,12 @@ const CHECKPOINT_EVERY_ROWS = 2_000;
  * quarantine lines written since the 5th.
  */
 const KILL_AT_COMMIT = 6;
-const KILL_HOOK = path.resolve(__dirname, '../support/kill-at-checkpoint.cjs');
+const KILL_HOOK = path.resolve(__dirname, '../support/kill-at-chosen-point.cjs');
 const DATA_FILE = appMarket.dataFile.file;
 /** The re-send bound of docs/reliability.md: the setting plus the rows of one 256 KiB decompressed chunk (≥ 150 bytes a row here). */
 const RESEND_BOUND = CHECKPOINT_EVERY_ROWS + Math.ceil(262_144 / 150);
 
-describe('collector killed at chosen points (SIGKILL at a checkpoint commit), then resumed (CLI bundle)', () => {
+describe('collector killed at chosen points (SIGKILL at a checkpoint commit, during an upload), then resumed (CLI bundle)', () => {
   const fixture = new CollectorFixture();
   const runtime = datasetRuntime(appMarket.dataFile.dataset.name)!;
   const dedupKey = (record: Record<string, unknown>) => {
@@ -53,7 +53,7 @@ describe('collector killed at chosen points (SIGKILL at a checkpoint commit), th
 
   /** Runs until the chosen commit kills it; returns the checkpoint it left and what the data file's quarantine held. */
   async function killAtChosenCommit(run: CliOptions): Promise<{ checkpoint: RunCheckpoint; quarantineBytesOnDisk: number }> {
-    const killed = await runCli({ ...run, preload: KILL_HOOK, env: { KILL_AT_CHECKPOINT_COMMIT: String(KILL_AT_COMMIT) } });
+    const killed = await runCli({ ...run, preload: KILL_HOOK, env: { KILL_AT: `rename:checkpoint.json:${KILL_AT_COMMIT}` } });
     expect(killed.signal).toBe('SIGKILL');
     const snapshotDir = path.join(run.workDir, 'app_market', `snapshot=${SNAPSHOT}`);
     const checkpoint = JSON.parse(await readFile(path.join(snapshotDir, 'checkpoint.json'), 'utf8')) as RunCheckpoint;
@@ -135,5 +135,35 @@ describe('collector killed at chosen points (SIGKILL at a checkpoint commit), th
     expect(resent.length).toBeLessThanOrEqual(RESEND_BOUND);
     expect(byLine.size).toBe(DATA_ROWS - Math.floor(DATA_ROWS / INVALID_EVERY));
     expect(new Set(rows.map((r) => dedupKey(r.record))).size).toBe(byLine.size);
+  });
+
+  // Both uploads put a whole object by key, so the cut one is simply put again; rows sent since the
+  // last checkpoint (the data file's tail, for the quarantine upload) are re-sent within the bound.
+  test.each([
+    ["during the data file's quarantine upload", 'put-sent:errors/collector/:1', 'quarantine-upload-kill', RESEND_BOUND],
+    ["during the final report's upload", 'put-sent:/report.json:1', 'report-kill', 0],
+  ])('killed %s, then resumed: each row once plus re-sends within the bound, the lake holds the report and its quarantine line for line', async (_point, killAt, name, resendBound) => {
+    const run = await options(name);
+    const killed = await runCli({ ...run, preload: KILL_HOOK, env: { KILL_AT: killAt } });
+    expect(killed.signal).toBe('SIGKILL');
+    const sentBeforeResume = (await readStreamRows(fixture.kinesis.client(), run.stream)).filter((r) => r.origin.startsWith('vendor-bulk')).length;
+
+    const resumed = await runCli(run);
+    expect(resumed.code).toBe(EXIT.ok);
+    const report = reportOf(resumed);
+    expect(report.reconciled).toBe(true);
+    expect(JSON.parse(await lakeText(runReportKey('app_market', SNAPSHOT)))).toEqual(report);
+    const expectedLines = Array.from({ length: Math.floor(DATA_ROWS / INVALID_EVERY) }, (_, i) => (i + 1) * INVALID_EVERY + 1);
+    const inLake = (await lakeText(quarantineKey('app_market', SNAPSHOT, DATA_FILE))).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { line: number }).line);
+    expect(inLake).toEqual(expectedLines);
+    expect(await lakeQuarantineLines()).toBe(reportedQuarantine(report));
+
+    const rows = (await readStreamRows(fixture.kinesis.client(), run.stream)).filter((r) => r.origin.startsWith('vendor-bulk'));
+    const distinctLines = new Set(rows.map((r) => r.line!));
+    expect(distinctLines.size).toBe(DATA_ROWS - expectedLines.length);
+    expect(new Set(rows.map((r) => dedupKey(r.record))).size).toBe(distinctLines.size);
+    expect(rows.length - distinctLines.size).toBeLessThanOrEqual(resendBound);
+    // The killed run had sent every row already: whatever the resume sent is a re-send.
+    expect(sentBeforeResume).toBeGreaterThanOrEqual(distinctLines.size);
   });
 });

@@ -21,15 +21,37 @@ export function kinesisClientFor(endpoint: string, options: { maxAttempts?: numb
   });
 }
 
-/** kinesalite (the Kinesis wire protocol, in memory) on 127.0.0.1. */
+export interface KinesisEmulatorOptions {
+  /**
+   * Folder of a LevelDB store (kinesalite's `path`) holding streams and records, so they outlive a
+   * restart of the emulator; leveldown loads the prebuilt binary it ships.
+   * @default none: streams live in memory and a restart starts empty
+   */
+  directory?: string;
+}
+
+/** kinesalite (the Kinesis wire protocol, in memory or in a LevelDB folder) on 127.0.0.1. */
 export class KinesisEmulator {
   private server: Server | undefined;
 
+  constructor(private readonly options: KinesisEmulatorOptions = {}) {}
+
   /** Starts on `port` (0 = any free port) and returns the endpoint URL. */
   async start(port = 0): Promise<string> {
-    this.server = kinesalite({ createStreamMs: 20, deleteStreamMs: 20, updateStreamMs: 20, shardLimit: 100 });
+    const store = this.options.directory ? { path: this.options.directory } : {};
+    this.server = kinesalite({ createStreamMs: 20, deleteStreamMs: 20, updateStreamMs: 20, shardLimit: 100, ...store });
     await listenOnLoopback(this.server, port);
     return this.endpoint;
+  }
+
+  /**
+   * Stops and starts again on the same port (clients keep their endpoint); open connections are cut.
+   * With a `directory`, streams, records and sequence numbers survive; without, the emulator is empty.
+   */
+  async restart(): Promise<void> {
+    const port = Number(new URL(this.endpoint).port);
+    await this.stop();
+    await this.start(port);
   }
 
   get endpoint(): string {
@@ -40,11 +62,13 @@ export class KinesisEmulator {
     return kinesisClientFor(this.endpoint, options);
   }
 
-  /** Creates a stream and waits until it is ACTIVE. */
+  /** Creates a stream (keeping one a persisted store already holds) and waits until it is ACTIVE. */
   async createStream(streamName: string, shardCount = 1): Promise<void> {
     const client = this.client();
     try {
-      await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+      await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount })).catch((error: { name?: string }) => {
+        if (error.name !== 'ResourceInUseException') throw error;
+      });
       for (let i = 0; i < 200; i++) {
         const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
         if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;

@@ -37,6 +37,12 @@ export class S3Emulator {
     return this.endpoint;
   }
 
+  /** Stops and starts again on the same port, over the same folder: every bucket and object survives. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start(this.port);
+  }
+
   get endpoint(): string {
     if (!this.server) throw new Error('S3 emulator is not running');
     return `http://127.0.0.1:${this.port}`;

@@ -37,6 +37,29 @@ describe('emulators with the real AWS SDK v3 clients', () => {
     client.destroy();
   });
 
+  test('kinesalite over a LevelDB folder: a restart on the same port keeps the stream, its records and an iterator; in memory it starts empty', async () => {
+    const persisted = new KinesisEmulator({ directory: path.join(directory, 'kinesis-store') });
+    const inMemory = new KinesisEmulator();
+    await Promise.all([persisted.start(), inMemory.start()]);
+    try {
+      const endpoint = persisted.endpoint;
+      await Promise.all([persisted.createStream('kept', 1), inMemory.createStream('kept', 1)]);
+      const client = persisted.client();
+      const put = await client.send(new PutRecordCommand({ StreamName: 'kept', PartitionKey: 'k', Data: Buffer.from('before restart') }));
+      const iterator = await client.send(new GetShardIteratorCommand({ StreamName: 'kept', ShardId: put.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
+      await Promise.all([persisted.restart(), inMemory.restart()]);
+      expect(persisted.endpoint).toBe(endpoint);
+      const records = await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator! }));
+      expect(records.Records!.map((r) => [r.SequenceNumber, Buffer.from(r.Data!).toString()])).toEqual([[put.SequenceNumber, 'before restart']]);
+      client.destroy();
+      const emptied = inMemory.client();
+      await expect(emptied.send(new ListShardsCommand({ StreamName: 'kept' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      emptied.destroy();
+    } finally {
+      await Promise.all([persisted.stop(), inMemory.stop()]);
+    }
+  });
+
   test('s3rver: a streamed body and a multipart upload are stored byte for byte', async () => {
     await s3.createBucket('lake');
     const client = s3.client();

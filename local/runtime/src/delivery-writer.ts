@@ -12,6 +12,7 @@ import {
   type S3CompressionFormat,
 } from '@ingest-lake/shared';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
+import type { DeliveryRange } from './delivery-range';
 import type { DuckDbSession } from './duckdb-session';
 import { sqlLiteral } from './duckdb-session';
 import type { RecordCounts } from './record-counts';
@@ -30,7 +31,10 @@ export interface FirehoseErrorRecord {
 /** What one delivery carried and what became of it (the shared count, plus the transport's own numbers). */
 export interface DeliveryManifest extends RecordCounts {
   deliveryStream: string;
+  /** When its last object was written (its prefixes use the oldest record's arrival time instead). */
   deliveredAt: string;
+  /** The shard sequence ranges it covers, from which its object keys derive. */
+  shardRanges: DeliveryRange;
   /** Kinesis records in the delivery (a pack of many data records is one). */
   kinesisRecords: number;
 }
@@ -72,8 +76,8 @@ export class DeliveryWriter {
   }
 
   /**
-   * Object name: stream, delivery time and an id stable across retries of the same delivery, so a
-   * retried delivery overwrites its own objects instead of duplicating them.
+   * Object name: stream, delivery time and delivery id, both derived from the records the delivery
+   * covers, so a retried or redone delivery overwrites its own objects instead of duplicating them.
    */
   private objectName(at: Date, deliveryId: string, extension: string): string {
     const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

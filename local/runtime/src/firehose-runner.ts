@@ -2,9 +2,11 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { countDataRecords, evaluatePrefix, PrefixExpressionError, type DeliveryStreamSettings } from '@ingest-lake/shared';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from '@ingest-lake/firehose-transform';
+import { deliveryIdOf, deliveryRangeOf, deliveryTimeOf, isCommitted } from './delivery-range';
 import { DeliveryWriter, failureMessage, failureReason, type FirehoseErrorRecord } from './delivery-writer';
 import type { DuckDbSession } from './duckdb-session';
 import type { LocalDeliveryStream } from './local-deployment';
+import { PendingDelivery } from './pending-delivery';
 import { addCounts, addTo, emptyCounts, type RecordCounts } from './record-counts';
 import { ShardCheckpoints, ShardReader, type ShardRecord } from './shard-reader';
 import { InvocationError, type TransformInvoker } from './transform-invoker';
@@ -20,12 +22,14 @@ export interface FirehoseRunnerOptions {
   duckdb: DuckDbSession;
   /** The transform `delivery.settings.processor` names (or a stand-in bundle, in tests). */
   invoker: TransformInvoker;
-  /** Where shard positions are stored between restarts. */
+  /** Where shard positions are stored between restarts (the delivery under way is kept beside it, `<name>.pending.json`). */
   checkpointFile: string;
   /** Pause between polls of an idle stream. @default 200 */
   pollIntervalMs?: number;
   /** Pause between invocation attempts. @default 1_000 */
   retryDelayMs?: number;
+  /** Most records one GetRecords call returns per shard (Kinesis allows up to 10,000). @default 1_000 */
+  recordsPerShardPoll?: number;
 }
 
 /** The runner's totals: the shared record counts of every delivery so far, and the transport's own numbers. */
@@ -38,6 +42,8 @@ export interface DeliveryCounters extends RecordCounts {
   invocationFailures: number;
   /** Deliveries that failed to write to S3 and were retried. */
   deliveryRetries: number;
+  /** Polls of the source that failed (Kinesis unreachable) and were retried after the poll interval. */
+  readRetries: number;
   lastDeliveryAt: string | undefined;
 }
 
@@ -65,10 +71,16 @@ interface DeliveryOutput {
  * invocation NumberOfRetries times, honours Ok / Dropped / ProcessingFailed, writes Parquet under the
  * curated prefix (an Ok record whose partition keys do not fill it becomes an error record, as in
  * AWS), the compressed source backup and the error output, then checkpoints the shards.
+ *
+ * A delivery's object keys derive from the shard sequence ranges it covers and the arrival time of
+ * its oldest record, and the range is recorded before its first object: a delivery retried after
+ * an S3 error, or redone after the process was killed before its checkpoint, covers exactly the same
+ * records and replaces its own objects, so no crash point leaves a duplicate object.
  */
 export class FirehoseRunner {
   private readonly reader: ShardReader;
   private readonly checkpoints: ShardCheckpoints;
+  private readonly pending: PendingDelivery;
   private readonly writer: DeliveryWriter;
   private readonly settings: DeliveryStreamSettings;
   private buffer: ShardRecord[] = [];
@@ -77,15 +89,16 @@ export class FirehoseRunner {
   private running = false;
   private loop: Promise<void> | undefined;
   private sequence = 0;
-  /** Delivery time of a batch whose delivery failed: its retry reuses it, so object keys stay the same. */
-  private retryAt: Date | undefined;
+  /** The batch being delivered until its checkpoint is written: a failed delivery is retried with exactly these records. */
+  private inFlight: ShardRecord[] | undefined;
   /** Polling and delivery are serialised: the loop, drainNow and stop never overlap. */
   private exclusive: Promise<unknown> = Promise.resolve();
-  readonly counters: DeliveryCounters = { ...emptyCounts(), kinesisRecords: 0, kinesisRecordsByShard: {}, deliveries: 0, invocationFailures: 0, deliveryRetries: 0, lastDeliveryAt: undefined };
+  readonly counters: DeliveryCounters = { ...emptyCounts(), kinesisRecords: 0, kinesisRecordsByShard: {}, deliveries: 0, invocationFailures: 0, deliveryRetries: 0, readRetries: 0, lastDeliveryAt: undefined };
 
   constructor(private readonly options: FirehoseRunnerOptions) {
     this.settings = options.delivery.settings;
     this.checkpoints = new ShardCheckpoints(options.checkpointFile);
+    this.pending = PendingDelivery.beside(options.checkpointFile);
     this.reader = new ShardReader(options.kinesis, this.settings.sourceStreamName, this.checkpoints);
     this.writer = new DeliveryWriter(options.s3, options.duckdb, this.settings);
   }
@@ -104,8 +117,12 @@ export class FirehoseRunner {
     return 1 + this.settings.processor.numberOfRetries;
   }
 
+  /** Loads the checkpoints, takes back a delivery a previous process left unfinished, and starts polling. */
   async start(): Promise<void> {
     await this.checkpoints.load();
+    const unfinished = await this.pending.load();
+    if (unfinished && isCommitted(unfinished, (shardId) => this.checkpoints.get(shardId))) await this.pending.clear();
+    else if (unfinished) this.inFlight = await this.reader.readRange(unfinished);
     this.running = true;
     this.loop = this.run();
   }
@@ -120,18 +137,18 @@ export class FirehoseRunner {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.serialised(() => this.deliver());
+    await this.serialised(() => this.deliverAll());
   }
 
   /** Reads everything currently on the stream and delivers it now, ignoring the buffer hints. */
   drainNow(): Promise<void> {
     return this.serialised(async () => {
       for (;;) {
-        const records = await this.reader.poll();
+        const records = await this.reader.poll(this.options.recordsPerShardPoll);
         this.append(records);
         if (records.length === 0) break;
       }
-      await this.deliver();
+      await this.deliverAll();
     });
   }
 
@@ -150,14 +167,21 @@ export class FirehoseRunner {
     const sizeBytes = this.settings.destination.bufferSizeMb * MIB;
     while (this.running) {
       const idle = await this.serialised(async () => {
-        const records = await this.reader.poll();
+        let records: ShardRecord[];
+        try {
+          records = await this.reader.poll(this.options.recordsPerShardPoll);
+        } catch {
+          // Like Firehose, keep reading through a source outage; what was read stays buffered.
+          this.counters.readRetries++;
+          return true;
+        }
         this.append(records);
-        const due = this.buffer.length > 0 && (this.bufferBytes >= sizeBytes || Date.now() - this.bufferStartedAt >= intervalMs);
+        const due = this.inFlight !== undefined || (this.buffer.length > 0 && (this.bufferBytes >= sizeBytes || Date.now() - this.bufferStartedAt >= intervalMs));
         if (due) {
           try {
             await this.deliver();
           } catch {
-            // Like Firehose, keep retrying S3 delivery; the batch is back in the buffer (see deliver).
+            // Like Firehose, keep retrying S3 delivery; the batch stays in flight (see deliver).
             this.counters.deliveryRetries++;
             return true;
           }
@@ -188,15 +212,31 @@ export class FirehoseRunner {
     return lastError!;
   }
 
-  /** Delivers the buffer; shard checkpoints advance and counters grow only after every object is written. */
+  /** Delivers the batch in flight, then what is buffered. */
+  private async deliverAll(): Promise<void> {
+    while (this.inFlight !== undefined || this.buffer.length > 0) await this.deliver();
+  }
+
+  /** Delivers the batch in flight, or else the buffer; on failure the batch stays in flight for the retry. */
   private async deliver(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    const positions = { ...this.reader.readPositions };
-    this.buffer = [];
-    this.bufferBytes = 0;
-    const at = this.retryAt ?? new Date();
-    const deliveryId = `${batch[0]!.shardId.replace('shardId-', '')}-${batch[0]!.record.SequenceNumber}`;
+    if (this.inFlight === undefined && this.buffer.length > 0) {
+      this.inFlight = this.buffer;
+      this.buffer = [];
+      this.bufferBytes = 0;
+    }
+    if (this.inFlight === undefined) return;
+    await this.deliverBatch(this.inFlight);
+    this.inFlight = undefined;
+  }
+
+  /**
+   * Writes one batch's objects under keys derived from its shard ranges, then checkpoints the shards;
+   * shard checkpoints advance and counters grow only after every object is written.
+   */
+  private async deliverBatch(batch: ShardRecord[]): Promise<void> {
+    const range = deliveryRangeOf(batch);
+    const deliveryId = deliveryIdOf(range);
+    const at = deliveryTimeOf(batch);
     const records: FirehoseTransformationRecord[] = batch.map(({ shardId, record }) => ({
       recordId: `${record.SequenceNumber}${String(++this.sequence).padStart(12, '0')}`,
       approximateArrivalTimestamp: record.ApproximateArrivalTimestamp!.getTime(),
@@ -219,35 +259,29 @@ export class FirehoseRunner {
     const sourceById = new Map(records.map((r, i) => [r.recordId, { record: r, data: batch[i]!.record.Data! }]));
     const output: DeliveryOutput = { counts: emptyCounts(), curated: new Map(), errors: new Map() };
     output.counts.recordsIn = batch.reduce((sum, b) => sum + countDataRecords(b.record.Data!), 0);
-    try {
-      for (const chunk of this.invocationChunks(records)) {
-        this.applyOutcome({ ...event, records: chunk }, await this.invokeWithRetries({ ...event, records: chunk }), sourceById, output, at);
-      }
-      await this.writer.writeBackup(at, deliveryId, batch.map((b) => Buffer.from(b.record.Data!)));
+    for (const chunk of this.invocationChunks(records)) {
+      this.applyOutcome({ ...event, records: chunk }, await this.invokeWithRetries({ ...event, records: chunk }), sourceById, output, at);
+    }
+    // Recorded before the first object: a process killed from here to the checkpoint redoes this range.
+    await this.pending.save(range);
+    await this.writer.writeBackup(at, deliveryId, batch.map((b) => Buffer.from(b.record.Data!)));
       for (const [partitionPrefix, { ndjson, rows }] of output.curated) {
         await this.writer.writeCurated(at, deliveryId, partitionPrefix, ndjson.join(''));
         addTo(output.counts.curatedRows, this.settings.dataset, rows);
       }
       for (const [errorOutputType, errors] of output.errors) await this.writer.writeErrors(at, deliveryId, errorOutputType, errors);
-      await this.writer.writeManifest(deliveryId, {
-        deliveryStream: this.settings.deliveryStreamName,
-        deliveredAt: at.toISOString(),
-        kinesisRecords: batch.length,
-        ...output.counts,
-      });
-    } catch (error) {
-      // Nothing is checkpointed or counted: the batch goes back to the front of the buffer and its
-      // retry rewrites the same object keys (same delivery time and id), so nothing is doubled.
-      this.buffer = [...batch, ...this.buffer];
-      this.bufferBytes += batch.reduce((sum, b) => sum + b.record.Data!.length, 0);
-      this.retryAt = at;
-      throw error;
-    }
-    this.retryAt = undefined;
+    await this.writer.writeManifest(deliveryId, {
+      deliveryStream: this.settings.deliveryStreamName,
+      deliveredAt: new Date().toISOString(),
+      shardRanges: range,
+      kinesisRecords: batch.length,
+      ...output.counts,
+    });
+    await this.checkpoints.commit(Object.fromEntries(range.map((span) => [span.shardId, span.lastSequenceNumber])));
+    await this.pending.clear();
     addCounts(this.counters, output.counts);
-    await this.checkpoints.commit(positions);
     this.counters.deliveries++;
-    this.counters.lastDeliveryAt = at.toISOString();
+    this.counters.lastDeliveryAt = new Date().toISOString();
   }
 
   /** Splits a delivery into invocations of at most the processor's buffer size (source bytes). */

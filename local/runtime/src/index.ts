@@ -3,6 +3,8 @@ export * from './ingest-endpoint';
 export * from './firehose-runner';
 export * from './transform-invoker';
 export * from './shard-reader';
+export * from './delivery-range';
+export * from './pending-delivery';
 export * from './delivery-writer';
 export * from './lake-catalog';
 export * from './lake-report';

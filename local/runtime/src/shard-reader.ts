@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sequenceAfter, type DeliveryRange } from './delivery-range';
 
 /** A record read from a shard, with where it came from. */
 export interface ShardRecord {
@@ -41,6 +42,18 @@ export class ShardCheckpoints {
   }
 }
 
+/** A pending delivery's records are no longer on the stream (trimmed, or the stream was recreated). */
+export class DeliveryRangeGoneError extends Error {
+  constructor(
+    readonly streamName: string,
+    readonly shardId: string,
+    readonly lastSequenceNumber: string,
+  ) {
+    super(`stream ${streamName}, ${shardId}: the records of the pending delivery up to ${lastSequenceNumber} are no longer on the stream`);
+    this.name = 'DeliveryRangeGoneError';
+  }
+}
+
 /**
  * Reads every shard of a stream (a Kinesis Data Streams source, as Firehose does), starting after
  * each shard's checkpoint or at TRIM_HORIZON. Iterators are refreshed from the checkpoint after a
@@ -48,8 +61,8 @@ export class ShardCheckpoints {
  */
 export class ShardReader {
   private readonly iterators = new Map<string, string | undefined>();
-  /** Position reached per shard (read, not yet delivered). */
-  readonly readPositions: Record<string, string> = {};
+  /** Where reading resumes per shard when that is past its checkpoint (after a redone delivery's range). */
+  private readonly resumePositions = new Map<string, string>();
 
   constructor(
     private readonly kinesis: KinesisClient,
@@ -62,7 +75,7 @@ export class ShardReader {
     for (const shard of shards.Shards ?? []) {
       const shardId = shard.ShardId!;
       if (this.iterators.has(shardId)) continue;
-      const after = this.checkpoints.get(shardId);
+      const after = this.resumePositions.get(shardId) ?? this.checkpoints.get(shardId);
       const iterator = await this.kinesis.send(
         new GetShardIteratorCommand({
           StreamName: this.streamName,
@@ -82,10 +95,41 @@ export class ShardReader {
       if (!iterator) continue;
       const page = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limitPerShard }));
       this.iterators.set(shardId, page.NextShardIterator);
-      for (const record of page.Records ?? []) {
-        out.push({ shardId, record });
-        this.readPositions[shardId] = record.SequenceNumber!;
+      for (const record of page.Records ?? []) out.push({ shardId, record });
+    }
+    return out;
+  }
+
+  /** Reads exactly the records a delivery covered (to redo it), and has polling resume after them. */
+  async readRange(range: DeliveryRange): Promise<ShardRecord[]> {
+    const out: ShardRecord[] = [];
+    for (const span of range) {
+      const start = await this.kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: this.streamName,
+          ShardId: span.shardId,
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          StartingSequenceNumber: span.firstSequenceNumber,
+        }),
+      );
+      let iterator = start.ShardIterator;
+      let reachedLast = false;
+      while (!reachedLast) {
+        const page = iterator ? await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1_000 })) : undefined;
+        const records = page?.Records ?? [];
+        if (records.length === 0) throw new DeliveryRangeGoneError(this.streamName, span.shardId, span.lastSequenceNumber);
+        for (const record of records) {
+          reachedLast = !sequenceAfter(span.lastSequenceNumber, record.SequenceNumber!);
+          if (reachedLast) {
+            if (record.SequenceNumber === span.lastSequenceNumber) out.push({ shardId: span.shardId, record });
+            break;
+          }
+          out.push({ shardId: span.shardId, record });
+        }
+        iterator = page?.NextShardIterator;
       }
+      this.resumePositions.set(span.shardId, span.lastSequenceNumber);
+      this.iterators.delete(span.shardId);
     }
     return out;
   }

@@ -60,6 +60,8 @@ export class TransformInvoker {
       },
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       serialization: 'advanced',
+      // A clean Node like Lambda's, not the runner's flags (its loader, a fault test's preloaded hook).
+      execArgv: [],
     });
     this.child = child;
     this.ready = new Promise<void>((resolve, reject) => {
