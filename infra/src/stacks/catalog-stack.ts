@@ -10,7 +10,7 @@ import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { curatedLocation, glueColumns, gluePartitionKeys, sqlQueries, sqlViews, streamedDatasets, vendorDatasets } from '@ingest-lake/shared';
+import { curatedDatasets, curatedLocation, glueColumns, gluePartitionKeys, sqlQueries, sqlViews, vendorDatasets } from '@ingest-lake/shared';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/kms-key';
 import type { SecureBucket } from '../constructs/lake-bucket';
@@ -41,7 +41,7 @@ export class CatalogStack extends IngestLakeStack {
     const account = new DataAwsCallerIdentity(this, 'account');
     const bucket = lake.bucket.bucket;
     this.database = new GlueCatalogDatabase(this, 'database', { name: this.name('lake').replace(/-/g, '_'), description: 'ingest-lake curated and raw data' });
-    for (const dataset of streamedDatasets) {
+    for (const dataset of curatedDatasets) {
       const location = `s3://${bucket}/${curatedLocation(dataset.name)}`;
       this.tables.set(
         dataset.name,
@@ -95,7 +95,7 @@ export class CatalogStack extends IngestLakeStack {
     for (const file of [...sqlViews(), ...sqlQueries()]) {
       new S3Object(this, `sql-${file.name}`, {
         bucket,
-        key: `${this.sqlPrefix}${file.path.includes('/views/') ? '1-views' : '2-queries'}/${file.name}.sql`,
+        key: `${this.sqlPrefix}${file.kind === 'view' ? '1-views' : '2-queries'}/${file.name}.sql`,
         content: file.sql,
         serverSideEncryption: 'aws:kms',
         kmsKeyId: key.key.arn,
