@@ -14,6 +14,7 @@ export * from './datasets/vendor-dataset';
 export * from './datasets/registry';
 export * from './lake/lake-layout';
 export * from './lake/sql-files';
+export * from './lake/dimension-views';
 export * from './naming';
 export * from './schema/compile-row-entry-encoder';
 export { SPAN_QUOTED, SPAN_ESCAPED_QUOTES, spanText } from './schema/wire-value-writers';

@@ -31,6 +31,11 @@ describe('the README demo: HTTP events + collector run from the simulator → cu
       'Errors: not_json 1, not_an_object 1, unknown_dataset 1',
       'Dropped: 0; unexplained: 0 → RECONCILED',
     ]));
+    // All thirteen vendor tables (data file and twelve dimensions) hold rows, as does events.
+    const tables = lines.find((line) => line.startsWith('Lake tables (14, '))!;
+    expect(tables).toContain('app_market_daily 10000');
+    expect(tables).toContain('app_market_apps 10000');
+    expect(tables).not.toMatch(/ 0(,|$)/);
     // One reconciliation: the delivery manifests, the collector reports and the quarantine files agree with the lake.
     expect(lines).toContainEqual(expect.stringMatching(/^Checks \(\d+ delivery manifests, collector reports, quarantine files\): consistent; duplicates removed by the views: events 0, app_market_daily \d+$/));
   });
@@ -43,7 +48,15 @@ describe('the README demo: HTTP events + collector run from the simulator → cu
     const profile = await mkdtemp(path.join(os.tmpdir(), 'chromium-'));
     try {
       const dom = await execFileAsync(TOOLS.chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', url], { maxBuffer: 16 * 1024 * 1024 });
-      for (const title of ['Curated records per day and dataset', 'The ten most frequent event types', 'Failed records by reason', 'How recent the newest curated record']) {
+      for (const title of [
+        'Curated records per day and dataset',
+        'The ten most frequent event types',
+        'Failed records by reason',
+        'How recent the newest curated record',
+        'Revenue by category and publisher name',
+        'Revenue by region and country',
+        'Apps whose revenue changed most',
+      ]) {
         expect(dom.stdout).toContain(title);
       }
       expect((dom.stdout.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(4);

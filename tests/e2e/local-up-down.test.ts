@@ -67,6 +67,25 @@ describe('local up / query / down (the CLI, its own process, free ports, a priva
     }
     expect(count).toBe(1);
 
+    // A client's own event id and time: sent twice (a retry), it counts once, under its own dt.
+    const eventId = `client-retry-${process.pid}-${Date.now()}`;
+    const eventTime = new Date(Date.now() - 2 * 86_400_000);
+    const eventBody = JSON.stringify({ event_id: eventId, event_time: eventTime.toISOString(), type: 'client retry' });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const sent = await execFileAsync('curl', ['-s', '-d', eventBody, '-H', 'Content-Type: application/json', '-X', 'POST', ingestUrl]);
+      expect(JSON.parse(sent.stdout)).toMatchObject({ SequenceNumber: expect.stringMatching(/^\d+$/) });
+    }
+    const byDt = `SELECT CAST(dt AS VARCHAR) AS dt, count(*) AS copies, count(DISTINCT _dedup_key) AS events FROM events WHERE event_id = '${eventId}' GROUP BY dt`;
+    let copies: Array<{ dt: string; copies: string; events: string }> = [];
+    for (let attempt = 0; attempt < 30 && Number(copies[0]?.copies ?? 0) < 2; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const result = await local('query', '--json', byDt).catch(() => ({ stdout: '' }));
+      copies = result.stdout.trim().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { dt: string; copies: string; events: string });
+    }
+    expect(copies).toEqual([{ dt: eventTime.toISOString().slice(0, 10), copies: '2', events: '1' }]);
+    const deduplicated = await local('query', '--json', `SELECT CAST(dt AS VARCHAR) AS dt, count(*) AS n FROM events_deduplicated WHERE event_id = '${eventId}' GROUP BY dt`);
+    expect(JSON.parse(deduplicated.stdout.trim().split('\n').pop()!)).toEqual({ dt: eventTime.toISOString().slice(0, 10), n: '1' });
+
     // A second `up` on the same folder is refused while the first runs.
     await expect(local('up', '--kinesis-port', '0', '--s3-port', '0', '--ingest-port', '0', '--dashboard-port', '0')).rejects.toMatchObject({
       stderr: expect.stringContaining('a stack seems to be running'),

@@ -10,6 +10,8 @@ export interface FileCheckpoint {
   /** Durable progress through the file's rows. */
   progress?: FileProgress;
   ingested?: boolean;
+  /** A metadata file's curated Parquet in the lake and its rows (written once the whole file is ingested). */
+  curated?: { key: string; rows: number };
 }
 
 /** Progress through the paginated JSON API. */

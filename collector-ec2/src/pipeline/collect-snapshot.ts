@@ -2,6 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { dimensionSnapshotKey, formatTimestamp } from '@ingest-lake/shared';
 import { archiveRawFile, rawArchiveKey } from '../archive/raw-archive';
 import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
@@ -11,6 +12,7 @@ import type { LeaseRecord } from '../lease/lease-decision';
 import { currentProcess } from '../lease/process-identity';
 import { SnapshotLease, type LeaseEvent } from '../lease/snapshot-lease';
 import { WorkDirLock, type WorkDirLockOwner } from '../lease/work-dir-lock';
+import { DimensionSnapshotWriter } from '../curate/dimension-snapshot-writer';
 import { countQuarantineLines, QuarantineWriter } from '../parse/quarantine-writer';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import type { StateStore } from '../state/state-store';
@@ -191,6 +193,24 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
   });
   const quarantineDir = path.join(directory, 'quarantine');
   await mkdir(quarantineDir, { recursive: true });
+  const curatedDir = path.join(directory, 'curated');
+  await mkdir(curatedDir, { recursive: true });
+  /** Closes a metadata file's Parquet and puts it at its snapshot's fixed key (a re-run replaces it). */
+  const uploadCurated = async (writer: DimensionSnapshotWriter, dataset: string): Promise<{ key: string; rows: number }> => {
+    const rows = writer.close();
+    const key = dimensionSnapshotKey(dataset, snapshot);
+    lease?.assertHeld();
+    await options.s3.send(
+      new PutObjectCommand({
+        Bucket: options.lakeBucket,
+        Key: key,
+        Body: createReadStream(writer.path),
+        ContentLength: (await stat(writer.path)).size,
+        ContentType: 'application/vnd.apache.parquet',
+      }),
+    );
+    return { key, rows };
+  };
 
   try {
     for (const vendorFile of files) {
@@ -223,9 +243,14 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
       }
       if (!state.ingested) {
         const isDataFile = vendorFile === vendorDataset.dataFile;
+        // A metadata file is curated whole into one Parquet file: a killed run starts it again from line 1.
+        if (!isDataFile) delete state.progress;
         // Quarantine lines written after the last checkpoint are dropped here and written again below.
         const quarantine = await QuarantineWriter.open(path.join(quarantineDir, `${vendorFile.file}.ndjson`), state.progress?.quarantineBytes ?? 0);
         const totalBytes = (await stat(localPath)).size;
+        const curated = isDataFile
+          ? undefined
+          : new DimensionSnapshotWriter({ dataset: vendorFile.dataset, path: path.join(curatedDir, `${vendorFile.dataset.name}.parquet`), ingestedAt: formatTimestamp(Date.now()) });
         try {
           state.progress = await ingestCsvFile({
             dataset: vendorFile.dataset,
@@ -236,9 +261,11 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
             quarantine,
             packTargetBytes: manifest.packTargetBytes,
             ...(isDataFile && options.producer ? { producer: options.producer } : {}),
+            ...(curated ? { curate: (pack: Uint8Array) => curated.addPack(pack) } : {}),
             ...(state.progress ? { resumeFrom: state.progress } : {}),
             ...(options.checkpointEveryRows === undefined ? {} : { checkpointEveryRows: options.checkpointEveryRows }),
             onCheckpoint: async (progress) => {
+              if (curated) return;
               state.progress = progress;
               await saveCheckpoint();
             },
@@ -248,6 +275,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         } finally {
           await quarantine.close();
         }
+        if (curated) state.curated = await uploadCurated(curated, vendorFile.dataset.name);
         if (state.progress.rowsQuarantined > 0) {
           await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, vendorFile.file), state.progress.rowsQuarantined);
         }

@@ -42,8 +42,10 @@ export interface CsvFileIngestOptions {
   snapshot: string;
   /** Compressed (csv.gz) input. */
   source: Readable;
-  /** Absent: validate and count only (dry runs, metadata files). */
+  /** Absent: validate and count only (dry runs), or hand the packs to `curate`. */
   producer?: KinesisProducer;
+  /** Where the packs of valid rows go when there is no producer (metadata files curated straight to Parquet); their rows count as sent. */
+  curate?: (pack: Uint8Array, rows: number) => void;
   quarantine: QuarantineWriter;
   /** Where a previous run stopped; rows up to its frontier are skipped. */
   resumeFrom?: FileProgress;
@@ -110,6 +112,7 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
     options.packTargetBytes,
     (data, rows) => {
       if (!producer) {
+        options.curate?.(data, rows);
         counts.rowsSent += rows;
         return;
       }

@@ -7,6 +7,8 @@ export interface FileReport {
   sha256: string;
   resumes: number;
   archivedKey: string | undefined;
+  /** Metadata files: the curated Parquet snapshot in the lake and its rows (= rowsSent). */
+  curated?: { key: string; rows: number };
   rowsRead: number;
   rowsSent: number;
   rowsQuarantined: number;
@@ -40,11 +42,13 @@ export function buildRunReport(state: RunCheckpoint, budget: BudgetStatus): RunR
       sha256: checkpoint.downloaded?.sha256 ?? '',
       resumes: checkpoint.downloaded?.resumes ?? 0,
       archivedKey: checkpoint.archived?.key,
+      ...(checkpoint.curated ? { curated: checkpoint.curated } : {}),
       rowsRead,
       rowsSent,
       rowsQuarantined,
       rowsBlank,
-      reconciles: checkpoint.ingested === true && rowsRead === rowsSent + rowsQuarantined + rowsBlank,
+      reconciles:
+        checkpoint.ingested === true && rowsRead === rowsSent + rowsQuarantined + rowsBlank && (!checkpoint.curated || checkpoint.curated.rows === rowsSent),
     };
   });
   const api = state.api;

@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import type { VendorDataset } from '@ingest-lake/shared';
+import { GENERATOR_VERSION } from './app-market-generator';
 import { writeVendorFile } from './write-vendor-file';
 
 /** A fault the simulator injects into the next matching responses. */
@@ -78,7 +79,7 @@ export class VendorSimulator {
   /** Generates (or reuses) the files and starts listening on 127.0.0.1. Returns the base URL. */
   async start(): Promise<string> {
     const invalid = this.options.invalidRowEvery ? `-invalid${this.options.invalidRowEvery}` : '';
-    const dir = path.join(this.options.cacheDir, `${this.options.dataset.name}-${this.options.snapshot}-${this.options.dataRows}-${this.options.seed ?? 1}${invalid}`);
+    const dir = path.join(this.options.cacheDir, `${this.options.dataset.name}-v${GENERATOR_VERSION}-${this.options.snapshot}-${this.options.dataRows}-${this.options.seed ?? 1}${invalid}`);
     await mkdir(dir, { recursive: true });
     const all = [this.options.dataset.dataFile, ...this.options.dataset.metadataFiles];
     for (const file of all) {

@@ -58,7 +58,7 @@ describe('ingestCsvFile: bad rows are quarantined with line and reason, nothing 
   });
 
   test('a metadata file validates against its own schema', async () => {
-    const { progress } = await ingestText('country_code,country_name,region_code\nKR,Korea,R0\nKOR,Bad,R0\n', {
+    const { progress } = await ingestText('country_code,country_name,region_code,currency_code\nKR,Korea,R0,KRW\nKOR,Bad,R0,KRW\n', {
       dataset: appMarketMetadata.countries,
       file: 'countries.csv.gz',
     });
@@ -70,7 +70,7 @@ describe('ingestCsvFile: a valid row whose entry cannot fit a Kinesis record', (
   test('is quarantined as row_too_large and its neighbours are sent', async () => {
     // country_name has no length limit: 200,000 control characters are valid, and JSON-escape
     // (\u0001 each) to 1.2 MB, over Firehose's 1,000 KiB record limit.
-    const text = `country_code,country_name,region_code\nKR,Korea,R0\nXX,"${'\u0001'.repeat(200_000)}",R0\nJP,Japan,R0\n`;
+    const text = `country_code,country_name,region_code,currency_code\nKR,Korea,R0,KRW\nXX,"${'\u0001'.repeat(200_000)}",R0,KRW\nJP,Japan,R0,JPY\n`;
     const { progress, quarantined } = await ingestText(text, { dataset: appMarketMetadata.countries, file: 'countries.csv.gz' });
     expect(progress).toMatchObject({ rowsRead: 3, rowsSent: 2, rowsQuarantined: 1 });
     expect(quarantined).toEqual([expect.objectContaining({ line: 3, reason: 'row_too_large', detail: expect.stringContaining('exceeds the') })]);

@@ -42,7 +42,7 @@ export class AnalyticsStack extends IngestLakeStack {
         workgroup: this.workgroup.name,
         database: databaseName,
         query: file.sql,
-        description: file.path.includes('/views/') ? 'View definition (run by the versioned-SQL Glue job)' : 'Dashboard query',
+        description: file.kind === 'view' ? 'View definition (run by the versioned-SQL Glue job)' : 'Dashboard query',
       });
     }
   }

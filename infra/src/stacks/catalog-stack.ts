@@ -10,7 +10,7 @@ import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { curatedLocation, glueColumns, gluePartitionKeys, sqlQueries, sqlViews, streamedDatasets, vendorDatasets } from '@ingest-lake/shared';
+import { curatedDatasets, curatedLocation, glueColumns, gluePartitionKeys, sqlQueries, sqlViews, vendorDatasets } from '@ingest-lake/shared';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/kms-key';
 import type { SecureBucket } from '../constructs/lake-bucket';
@@ -26,13 +26,16 @@ export function versionedSqlJobName(config: EnvironmentConfig): string {
 }
 
 /**
- * Glue Data Catalog: a database, one table per streamed dataset generated from the shared schema
- * (Parquet, partition projection on dt, so no crawler is needed for curated data), a crawler for
- * the vendor's raw files, and a Python shell job that runs the versioned SQL (views, marts) daily,
+ * Glue Data Catalog: a database, one table per curated dataset (the streamed datasets and every
+ * vendor dimension) generated from the shared schema (Parquet, partition projection on dt, so no
+ * crawler is needed for curated data), a crawler for the vendor's raw files into a database of its
+ * own, and a Python shell job that runs the versioned SQL (views, marts) daily,
  * its logs and S3 writes encrypted with the lake key through a Glue security configuration.
  */
 export class CatalogStack extends IngestLakeStack {
   readonly database: GlueCatalogDatabase;
+  /** Where the raw-file crawler writes its tables: apart from the declared ones. */
+  readonly rawDatabase: GlueCatalogDatabase;
   readonly tables: Map<string, GlueCatalogTable> = new Map();
   readonly sqlPrefix = 'state/sql/';
 
@@ -41,7 +44,7 @@ export class CatalogStack extends IngestLakeStack {
     const account = new DataAwsCallerIdentity(this, 'account');
     const bucket = lake.bucket.bucket;
     this.database = new GlueCatalogDatabase(this, 'database', { name: this.name('lake').replace(/-/g, '_'), description: 'ingest-lake curated and raw data' });
-    for (const dataset of streamedDatasets) {
+    for (const dataset of curatedDatasets) {
       const location = `s3://${bucket}/${curatedLocation(dataset.name)}`;
       this.tables.set(
         dataset.name,
@@ -80,11 +83,17 @@ export class CatalogStack extends IngestLakeStack {
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
       grants: [lake.grantRead('raw/'), key.grantEncryptDecrypt()],
     });
+    // The declared tables above are the contract; the crawler only shows what the vendor actually
+    // ships, in a database of its own, so its guesses never shadow or replace a declared table.
+    this.rawDatabase = new GlueCatalogDatabase(this, 'raw-database', {
+      name: this.name('lake-raw').replace(/-/g, '_'),
+      description: "The vendors' raw files as the crawler reads them (compare with the declared tables to see drift)",
+    });
     for (const vendor of vendorDatasets) {
       new GlueCrawler(this, `raw-crawler-${vendor.name}`, {
         name: this.name(`raw-${vendor.name}`),
         role: crawlerRole.role.arn,
-        databaseName: this.database.name,
+        databaseName: this.rawDatabase.name,
         tablePrefix: 'raw_',
         schedule: 'cron(0 6 * * ? *)',
         // raw/<vendor>/snapshot=<date>/<file>.csv.gz: one table per file schema, partitioned by snapshot.
@@ -95,7 +104,7 @@ export class CatalogStack extends IngestLakeStack {
     for (const file of [...sqlViews(), ...sqlQueries()]) {
       new S3Object(this, `sql-${file.name}`, {
         bucket,
-        key: `${this.sqlPrefix}${file.path.includes('/views/') ? '1-views' : '2-queries'}/${file.name}.sql`,
+        key: `${this.sqlPrefix}${file.kind === 'view' ? '1-views' : '2-queries'}/${file.name}.sql`,
         content: file.sql,
         serverSideEncryption: 'aws:kms',
         kmsKeyId: key.key.arn,

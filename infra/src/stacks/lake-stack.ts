@@ -38,19 +38,21 @@ export class LakeStack extends IngestLakeStack {
         },
       ],
     });
-    const toGlacier = (id: string, prefix: string, days: number) => ({
+    const toGlacier = (id: string, prefix: string, days: number, storageClass: 'GLACIER_IR' | 'GLACIER') => ({
       id,
       status: 'Enabled',
       filter: [{ prefix }],
-      transition: [{ days, storageClass: 'GLACIER' }],
+      transition: [{ days, storageClass }],
     });
     this.lake = new SecureBucket(this, 'lake', {
       bucketName: this.name('lake'),
       kmsKey: this.key.key,
       accessLogBucket: this.accessLogs,
       lifecycleRules: [
-        toGlacier('raw-to-glacier', LAKE_ZONES.raw, config.lake.rawToGlacierDays),
-        toGlacier('raw-data-to-glacier', LAKE_ZONES.rawData, config.lake.rawDataToGlacierDays),
+        // raw/ is the replay source: Glacier Instant Retrieval keeps GetObject working (decision 0011).
+        toGlacier('raw-to-glacier', LAKE_ZONES.raw, config.lake.rawToGlacierDays, 'GLACIER_IR'),
+        // raw-data/ is the Firehose backup, read only to diagnose: Flexible Retrieval, restored on demand.
+        toGlacier('raw-data-to-glacier', LAKE_ZONES.rawData, config.lake.rawDataToGlacierDays, 'GLACIER'),
         { id: 'errors-expire', status: 'Enabled', filter: [{ prefix: LAKE_ZONES.errors }], expiration: [{ days: config.lake.errorsExpireDays }] },
         { id: 'athena-results-expire', status: 'Enabled', filter: [{ prefix: LAKE_ZONES.athenaResults }], expiration: [{ days: 30 }] },
         {

@@ -1,4 +1,4 @@
-import { appMarketDaily, events, glueColumns } from '@ingest-lake/shared';
+import { appMarketDaily, curatedDatasets, currentViewName, dimensionDatasets, events, glueColumns } from '@ingest-lake/shared';
 import { collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
@@ -82,7 +82,8 @@ describe('lake', () => {
     const lifecycle = resources(json, 'aws_s3_bucket_lifecycle_configuration').find((l) => JSON.stringify(l).includes('raw-to-glacier'))!;
     const rules = lifecycle.rule as Array<Record<string, unknown>>;
     const byId = Object.fromEntries(rules.map((r) => [r.id, r]));
-    expect(byId['raw-to-glacier']).toMatchObject({ filter: [{ prefix: 'raw/' }], transition: [{ days: 90, storage_class: 'GLACIER' }] });
+    // raw/ is the replay source: Instant Retrieval keeps replay's GetObject working (decision 0011).
+    expect(byId['raw-to-glacier']).toMatchObject({ filter: [{ prefix: 'raw/' }], transition: [{ days: 90, storage_class: 'GLACIER_IR' }] });
     expect(byId['raw-data-to-glacier']).toMatchObject({ filter: [{ prefix: 'raw-data/' }], transition: [{ days: 90, storage_class: 'GLACIER' }] });
     expect(byId['errors-expire']).toMatchObject({ filter: [{ prefix: 'errors/' }], expiration: [{ days: 365 }] });
     expect(byId['noncurrent-versions-expire']).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
@@ -168,7 +169,19 @@ describe('catalog and analytics', () => {
     expect(eventsTable.parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date' });
     const market = tables.find((t) => t.name === appMarketDaily.name)!;
     expect(JSON.stringify(market)).toContain('"name":"revenue_usd","type":"decimal(18,4)"');
+    // All thirteen vendor tables (the data file and twelve dimensions) plus events, each from its schema.
+    expect(tables.map((t) => t.name).sort()).toEqual(curatedDatasets.map((d) => d.name).sort());
+    expect(tables).toHaveLength(14);
+    for (const dataset of dimensionDatasets) {
+      const table = tables.find((t) => t.name === dataset.name)!;
+      const tableColumns = (table.storage_descriptor as { columns: Array<{ name: string; type: string }> }).columns;
+      expect([dataset.name, tableColumns.map((c) => [c.name, c.type])]).toEqual([dataset.name, glueColumns(dataset).map((c) => [c.name, c.type])]);
+      expect(table.parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date', 'storage.location.template': expect.stringContaining(`/curated/dataset=${dataset.name}/dt=`) });
+    }
+    // The crawler reads raw/ into its own database, never beside the declared tables.
+    const [crawler] = resources(json, 'aws_glue_crawler');
     expect(resources(json, 'aws_glue_crawler')).toHaveLength(1);
+    expect(crawler!.database_name).not.toEqual(tables[0]!.database_name);
     expect(resources(json, 'aws_glue_job')[0]).toMatchObject({ command: { name: 'pythonshell' } });
   });
 
@@ -178,7 +191,16 @@ describe('catalog and analytics', () => {
     expect(configuration).toMatchObject({ enforce_workgroup_configuration: true, bytes_scanned_cutoff_per_query: 10737418240 });
     expect(JSON.stringify(configuration)).toContain('SSE_KMS');
     expect(resources(json, 'aws_athena_named_query').map((q) => q.name)).toEqual(
-      expect.arrayContaining(['events_deduplicated', 'app_market_daily_deduplicated', 'records_per_day', 'top_event_types']),
+      expect.arrayContaining([
+        'events_deduplicated',
+        'app_market_daily_deduplicated',
+        'records_per_day',
+        'top_event_types',
+        'revenue_by_category_and_publisher',
+        'revenue_by_region_local_currency',
+        'top_movers_between_snapshots',
+        ...dimensionDatasets.map(currentViewName),
+      ]),
     );
   });
 });

@@ -2,7 +2,7 @@ import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { appMarket } from '@ingest-lake/shared';
+import { appMarket, curatedDatasets } from '@ingest-lake/shared';
 import { VendorSimulator } from '@ingest-lake/collector';
 import { LakeCatalog } from './lake-catalog';
 import { buildDashboard } from './lake-report';
@@ -128,9 +128,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const reconciliation = await reconcileLake(stack.s3.client(), endpoints.bucket, catalog, { sent });
       const [example] = await catalog.query(`SELECT event_id, event_type, payload, dt FROM events WHERE payload = '{"value":"30","type":"Tip 3"}'`);
       const list = (counts: Record<string, number>) => Object.entries(counts).map(([key, n]) => `${key} ${n}`).join(', ');
+      const tableRows: Record<string, number> = {};
+      for (const dataset of curatedDatasets) tableRows[dataset.name] = Number((await catalog.query(`SELECT count(*) AS n FROM "${dataset.name}"`))[0]!.n);
       const summary = [
         `Records in: ${reconciliation.sent!.total} (HTTP ${sent.httpRequests}, collector ${sent.collectorRows}, faulty producer ${sent.otherProducers})`,
         `Curated: ${list(reconciliation.curatedRows)}`,
+        `Lake tables (${curatedDatasets.length}, dimensions with <name>_current views): ${list(tableRows)}`,
         `Errors: ${list(reconciliation.failedRows) || 'none'}`,
         `Dropped: ${reconciliation.droppedRows}; unexplained: ${reconciliation.unexplained} → ${reconciliation.reconciled ? 'RECONCILED' : 'NOT RECONCILED'}`,
         `Checks (${reconciliation.deliveries} delivery manifests, collector reports, quarantine files): ${reconciliation.problems.join('; ') || 'consistent'}; duplicates removed by the views: ${list(reconciliation.duplicatesRemoved)}`,

@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { curatedLocation, DELIVERY_CONSTANTS, duckdbCreateTable, FIREHOSE_ERROR_PREFIX, LAKE_ZONES, sqlViews, streamedDatasets } from '@ingest-lake/shared';
+import { curatedDatasets, curatedLocation, DELIVERY_CONSTANTS, duckdbCreateTable, FIREHOSE_ERROR_PREFIX, LAKE_ZONES, sqlViews } from '@ingest-lake/shared';
 import { DuckDbSession, sqlLiteral } from './duckdb-session';
 
 /** Error output types the delivery streams write error records under: processing failures and missing partition keys. */
@@ -64,9 +64,13 @@ export class LakeCatalog {
     for (const row of rows) await this.duckdb.run(`DROP ${row.table_type === 'VIEW' ? 'VIEW' : 'TABLE'} "${name}"`);
   }
 
-  /** (Re)creates the tables over the cached lake (and `delivery_errors` over the error output), then the shared views. */
+  /**
+   * (Re)creates a table per curated dataset over the cached lake (streamed datasets and the
+   * dimensions, all partitioned by dt), `delivery_errors` over the error output, then the shared views
+   * (the generated `<dimension>_current` views first).
+   */
   async refresh(): Promise<void> {
-    for (const dataset of streamedDatasets) {
+    for (const dataset of curatedDatasets) {
       await this.drop(dataset.name);
       const folder = curatedLocation(dataset.name);
       if (await this.hasFiles(folder)) {

@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { streamedDatasets } from '@ingest-lake/shared';
+import { sqlLiteral } from './duckdb-session';
+import { streamedDatasets, vendorDatasets } from '@ingest-lake/shared';
 import type { RunReport } from '@ingest-lake/collector';
 import type { DeliveryManifest } from './delivery-writer';
 import type { LakeCatalog } from './lake-catalog';
@@ -61,8 +62,9 @@ async function readText(s3: S3Client, bucket: string, key: string): Promise<stri
 /**
  * Reconciles the lake: every data record a delivery stream received is curated, in errors/ with a
  * reason, or a documented drop; what the delivery manifests say matches what the lake holds; what the
- * producers sent (when given) is what the delivery streams received; and every collector file's rows
- * were sent, quarantined (and found in errors/collector/) or blank.
+ * producers sent (when given) is what the delivery streams received; every collector file's rows
+ * were sent, quarantined (and found in errors/collector/) or blank; and every metadata file's valid
+ * rows are its snapshot's partition of the dimension table.
  */
 export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeCatalog, options: ReconcileOptions = {}): Promise<LakeReconciliation> {
   const problems: string[] = [];
@@ -99,6 +101,15 @@ export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeC
       reported += file.rowsQuarantined;
       if (file.rowsRead !== file.rowsSent + file.rowsQuarantined + file.rowsBlank) {
         problems.push(`collector ${report.dataset}/${report.snapshot}/${file.file}: ${file.rowsRead} rows read ≠ sent + quarantined + blank`);
+      }
+      const dimension = vendorDatasets.find((v) => v.name === report.dataset)?.metadataFiles.find((f) => f.file === file.file)?.dataset;
+      if (dimension) {
+        // A metadata file's valid rows are its snapshot's partition of the dimension table.
+        const [row] = await catalog.query(`SELECT count(*) AS n FROM "${dimension.name}" WHERE dt = CAST(${sqlLiteral(report.snapshot)} AS DATE)`);
+        const inLake = Number(row!.n);
+        if (file.curated?.rows !== file.rowsSent || inLake !== file.rowsSent) {
+          problems.push(`collector ${report.dataset}/${report.snapshot}/${file.file}: ${file.rowsSent} valid rows, ${file.curated?.rows ?? 'no'} curated, ${inLake} in ${dimension.name} dt=${report.snapshot}`);
+        }
       }
     }
     const api = report.api;

@@ -33,6 +33,7 @@ const CHARTS: Record<string, DashboardPanel['chart']> = {
   records_per_day: { label: ['day', 'dataset'], value: 'records' },
   top_event_types: { label: 'event_type', value: 'events' },
   top_apps_by_revenue: { label: 'app_name', value: 'revenue_usd' },
+  revenue_by_category_and_publisher: { label: ['category_name', 'publisher_name'], value: 'revenue_usd' },
 };
 
 /** Runs every named query, plus the error reasons from errors/: the panels both dashboards show. */

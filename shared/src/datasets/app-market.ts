@@ -62,7 +62,12 @@ export const appMarketMetadata = {
   countries: dimension(
     'countries',
     'Countries covered by the estimates.',
-    { country_code: t.string({ maxLength: 2 }), country_name: t.string(), region_code: t.string() },
+    {
+      country_code: t.string({ maxLength: 2 }),
+      country_name: t.string(),
+      region_code: t.string(),
+      currency_code: t.string({ maxLength: 3, description: 'Currency local revenue is reported in.' }),
+    },
     ['country_code'],
   ),
   regions: dimension('regions', 'Market regions.', { region_code: t.string(), region_name: t.string() }, ['region_code']),

@@ -19,6 +19,15 @@ export const datasets: ReadonlyMap<string, Dataset> = new Map(
 /** Datasets that flow through Kinesis and Firehose into curated Parquet (one delivery stream each). */
 export const streamedDatasets: ReadonlyArray<Dataset> = [events as Dataset, ...vendorDatasets.map((v) => v.dataFile.dataset)];
 
+/**
+ * Dimension datasets (the vendors' metadata files): the collector curates them straight to Parquet,
+ * one `dt` partition per snapshot (docs/decisions/0010-dimension-snapshots-curated-by-the-collector.md).
+ */
+export const dimensionDatasets: ReadonlyArray<Dataset> = vendorDatasets.flatMap((v) => v.metadataFiles.map((f) => f.dataset));
+
+/** Every curated table, streamed or dimension: what the Glue catalog and the local catalog declare. */
+export const curatedDatasets: ReadonlyArray<Dataset> = [...streamedDatasets, ...dimensionDatasets];
+
 /** What the data path needs for one dataset, compiled once per process. */
 export interface DatasetRuntime {
   dataset: Dataset;

@@ -33,6 +33,15 @@ export function curatedLocation(dataset: string): string {
   return `curated/dataset=${dataset}/`;
 }
 
+/**
+ * Key of one dimension snapshot's Parquet file: `curated/dataset=<name>/dt=<snapshot>/<name>-<snapshot>.parquet`.
+ * A dimension's `dt` is the vendor's snapshot date; the key is fixed, so a re-run replaces the file.
+ */
+export function dimensionSnapshotKey(dataset: string, snapshot: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(snapshot)) throw new RangeError(`snapshot: expected YYYY-MM-DD, got "${snapshot}"`);
+  return `${curatedLocation(dataset)}dt=${snapshot}/${dataset}-${snapshot}.parquet`;
+}
+
 /** Values a Firehose prefix expression can refer to. */
 export interface PrefixContext {
   /** Delivery time, UTC. */

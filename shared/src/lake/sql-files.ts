@@ -1,9 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { dimensionDatasets } from '../datasets/registry';
+import { currentViewName, currentViewSql } from './dimension-views';
 
 /** A versioned SQL file from shared/sql. */
 export interface SqlFile {
   name: string;
+  /** `view`: a `CREATE OR REPLACE VIEW` statement; `query`: a named query. */
+  kind: 'view' | 'query';
+  /** The file it was read from, or `generated:<what it was generated from>`. */
   path: string;
   sql: string;
 }
@@ -15,12 +20,27 @@ function read(folder: 'views' | 'queries'): SqlFile[] {
   return readdirSync(directory)
     .filter((file) => file.endsWith('.sql'))
     .sort()
-    .map((file) => ({ name: file.replace(/\.sql$/, ''), path: path.join(directory, file), sql: readFileSync(path.join(directory, file), 'utf8') }));
+    .map((file) => ({
+      name: file.replace(/\.sql$/, ''),
+      kind: folder === 'views' ? ('view' as const) : ('query' as const),
+      path: path.join(directory, file),
+      sql: readFileSync(path.join(directory, file), 'utf8'),
+    }));
 }
 
-/** View definitions, in dependency order (file name order). */
+/** The `<dimension>_current` views, generated from the dimension schemas. */
+export function dimensionCurrentViews(): SqlFile[] {
+  return dimensionDatasets.map((dataset) => ({
+    name: currentViewName(dataset),
+    kind: 'view' as const,
+    path: `generated:${dataset.name}`,
+    sql: currentViewSql(dataset),
+  }));
+}
+
+/** View definitions in dependency order: the generated dimension views (over tables only), then the files in name order. */
 export function sqlViews(): SqlFile[] {
-  return read('views');
+  return [...dimensionCurrentViews(), ...read('views')];
 }
 
 /** Named queries (dashboard and Athena named queries). */
