@@ -11,7 +11,7 @@ import { ingestCsvFile, type FileProgress } from './csv-file-ingest';
 /**
  * The archived file is in an archive storage class GetObject cannot read (Glacier Flexible Retrieval
  * or Deep Archive): it must be restored first. raw/ transitions to Glacier Instant Retrieval, which
- * GetObject reads, so this only happens when an operator moved objects by hand (decision 0011).
+ * GetObject reads, so this only happens when an operator moved objects by hand (decision 0013).
  */
 export class ArchivedObjectError extends Error {
   readonly code = 'ARCHIVED_OBJECT';

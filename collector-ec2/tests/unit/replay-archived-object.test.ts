@@ -29,7 +29,7 @@ const manifest = parseManifest(manifestJson, 'test');
 const replay = (s3: S3Client) =>
   replaySnapshot({ manifest, snapshot: '2026-11-20', s3, lakeBucket: 'lake', producer: {} as KinesisProducer, workDir: path.join(os.tmpdir(), 'replay-archived') });
 
-describe('replay of an archived raw file (decision 0011)', () => {
+describe('replay of an archived raw file (decision 0013)', () => {
   test.each([
     ['Glacier Flexible Retrieval, not restored', { StorageClass: 'GLACIER' }],
     ['Deep Archive, restore in progress', { StorageClass: 'DEEP_ARCHIVE', Restore: 'ongoing-request="true"' }],

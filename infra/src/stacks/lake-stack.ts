@@ -49,7 +49,7 @@ export class LakeStack extends IngestLakeStack {
       kmsKey: this.key.key,
       accessLogBucket: this.accessLogs,
       lifecycleRules: [
-        // raw/ is the replay source: Glacier Instant Retrieval keeps GetObject working (decision 0011).
+        // raw/ is the replay source: Glacier Instant Retrieval keeps GetObject working (decision 0013).
         toGlacier('raw-to-glacier', LAKE_ZONES.raw, config.lake.rawToGlacierDays, 'GLACIER_IR'),
         // raw-data/ is the Firehose backup, read only to diagnose: Flexible Retrieval, restored on demand.
         toGlacier('raw-data-to-glacier', LAKE_ZONES.rawData, config.lake.rawDataToGlacierDays, 'GLACIER'),

@@ -82,7 +82,7 @@ describe('lake', () => {
     const lifecycle = resources(json, 'aws_s3_bucket_lifecycle_configuration').find((l) => JSON.stringify(l).includes('raw-to-glacier'))!;
     const rules = lifecycle.rule as Array<Record<string, unknown>>;
     const byId = Object.fromEntries(rules.map((r) => [r.id, r]));
-    // raw/ is the replay source: Instant Retrieval keeps replay's GetObject working (decision 0011).
+    // raw/ is the replay source: Instant Retrieval keeps replay's GetObject working (decision 0013).
     expect(byId['raw-to-glacier']).toMatchObject({ filter: [{ prefix: 'raw/' }], transition: [{ days: 90, storage_class: 'GLACIER_IR' }] });
     expect(byId['raw-data-to-glacier']).toMatchObject({ filter: [{ prefix: 'raw-data/' }], transition: [{ days: 90, storage_class: 'GLACIER' }] });
     expect(byId['errors-expire']).toMatchObject({ filter: [{ prefix: 'errors/' }], expiration: [{ days: 365 }] });

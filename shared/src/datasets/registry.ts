@@ -21,7 +21,7 @@ export const streamedDatasets: ReadonlyArray<Dataset> = [events as Dataset, ...v
 
 /**
  * Dimension datasets (the vendors' metadata files): the collector curates them straight to Parquet,
- * one `dt` partition per snapshot (docs/decisions/0010-dimension-snapshots-curated-by-the-collector.md).
+ * one `dt` partition per snapshot (docs/decisions/0012-dimension-snapshots-curated-by-the-collector.md).
  */
 export const dimensionDatasets: ReadonlyArray<Dataset> = vendorDatasets.flatMap((v) => v.metadataFiles.map((f) => f.dataset));
 
