@@ -2,11 +2,11 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import path from 'node:path';
+import { collectorLeaseKey, collectorLedgerKey } from '@ingest-lake/shared';
 import { FileLedgerStore, S3LedgerStore, type LedgerStore } from '../budget/ledger-store';
 import type { CollectorManifest } from '../config/manifest';
 import type { LeaseRecord } from '../lease/lease-decision';
 import { DEFAULT_LEASE_TTL_SECONDS } from '../lease/snapshot-lease';
-import { leaseKey } from '../pipeline/collect-snapshot';
 import { DEFAULT_CHECKPOINT_EVERY_ROWS } from '../pipeline/csv-file-ingest';
 import { FileStateStore, S3StateStore, type StateStore } from '../state/state-store';
 
@@ -128,7 +128,7 @@ export function createClients(settings: RuntimeSettings): { s3: S3Client; kinesi
 
 export function ledgerStore(settings: RuntimeSettings, dataset: string, s3: S3Client): LedgerStore {
   if (settings.ledger.startsWith('file:')) return new FileLedgerStore(path.resolve(settings.ledger.slice('file:'.length)));
-  if (settings.ledger === 's3') return new S3LedgerStore(s3, settings.lakeBucket, `state/collector/${dataset}/call-ledger.json`);
+  if (settings.ledger === 's3') return new S3LedgerStore(s3, settings.lakeBucket, collectorLedgerKey(dataset));
   throw new SettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
 }
 
@@ -142,6 +142,6 @@ export function leaseStore(settings: RuntimeSettings, dataset: string, snapshot:
     const ledgerFile = path.resolve(settings.ledger.slice('file:'.length));
     return new FileStateStore<LeaseRecord>(path.join(path.dirname(ledgerFile), 'leases', dataset, `snapshot=${snapshot}.json`));
   }
-  if (settings.ledger === 's3') return new S3StateStore<LeaseRecord>(s3, settings.lakeBucket, leaseKey(dataset, snapshot));
+  if (settings.ledger === 's3') return new S3StateStore<LeaseRecord>(s3, settings.lakeBucket, collectorLeaseKey(dataset, snapshot));
   throw new SettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
 }

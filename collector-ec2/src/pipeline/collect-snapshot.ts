@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { dimensionSnapshotKey, formatTimestamp } from '@ingest-lake/shared';
+import { collectorQuarantineKey, collectorReportKey, dimensionSnapshotKey, formatTimestamp } from '@ingest-lake/shared';
 import { archiveRawFile, rawArchiveKey } from '../archive/raw-archive';
 import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
@@ -66,21 +66,6 @@ export interface CollectOptions {
 /** Where a snapshot's local state lives. */
 export function snapshotDirectory(workDir: string, dataset: string, snapshot: string): string {
   return path.join(workDir, dataset, `snapshot=${snapshot}`);
-}
-
-/** Key of a file's quarantine in the lake's error zone. */
-export function quarantineKey(dataset: string, snapshot: string, file: string): string {
-  return `errors/collector/${dataset}/snapshot=${snapshot}/${file}.quarantine.ndjson`;
-}
-
-/** Key of a snapshot's lease in the lake's state (next to its run report and the call ledger). */
-export function leaseKey(dataset: string, snapshot: string): string {
-  return `state/collector/${dataset}/snapshot=${snapshot}/lease.json`;
-}
-
-/** Key of a snapshot's collector run report in the lake. */
-export function runReportKey(dataset: string, snapshot: string): string {
-  return `state/collector/${dataset}/snapshot=${snapshot}/report.json`;
 }
 
 /** A local quarantine file and the count the run report gives for it disagree; nothing was uploaded. */
@@ -277,7 +262,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         }
         if (curated) state.curated = await uploadCurated(curated, vendorFile.dataset.name);
         if (state.progress.rowsQuarantined > 0) {
-          await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, vendorFile.file), state.progress.rowsQuarantined);
+          await uploadQuarantine(quarantine.path, collectorQuarantineKey(manifest.dataset, snapshot, vendorFile.file), state.progress.rowsQuarantined);
         }
         state.ingested = true;
         await saveCheckpoint();
@@ -301,7 +286,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         await quarantine.close();
       }
       // Rejected API records join the files' quarantines in the lake's error zone.
-      if (api.done && api.recordsQuarantined > 0) await uploadQuarantine(quarantine.path, quarantineKey(manifest.dataset, snapshot, 'api'), api.recordsQuarantined);
+      if (api.done && api.recordsQuarantined > 0) await uploadQuarantine(quarantine.path, collectorQuarantineKey(manifest.dataset, snapshot, 'api'), api.recordsQuarantined);
     }
   } finally {
     await options.budget.release(runId);
@@ -312,7 +297,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
   await options.s3.send(
     new PutObjectCommand({
       Bucket: options.lakeBucket,
-      Key: runReportKey(manifest.dataset, snapshot),
+      Key: collectorReportKey(manifest.dataset, snapshot),
       Body: JSON.stringify(report),
       ContentType: 'application/json',
     }),
@@ -322,7 +307,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
 
 /** The report the holder of a snapshot's lease wrote when it finished. */
 async function readRunReport(s3: S3Client, bucket: string, dataset: string, snapshot: string): Promise<RunReport> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: runReportKey(dataset, snapshot) }));
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: collectorReportKey(dataset, snapshot) }));
   return JSON.parse(await response.Body!.transformToString()) as RunReport;
 }
 

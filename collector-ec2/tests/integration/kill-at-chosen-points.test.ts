@@ -4,7 +4,7 @@ import path from 'node:path';
 import { appMarket, datasetRuntime } from '@ingest-lake/shared';
 import type { RunCheckpoint } from '../../src/checkpoint/run-checkpoint';
 import { EXIT } from '../../src/cli/exit-codes';
-import { quarantineKey, runReportKey } from '../../src/pipeline/collect-snapshot';
+import { collectorQuarantineKey, collectorReportKey } from '@ingest-lake/shared';
 import type { RunReport } from '../../src/pipeline/run-report';
 import { BUCKET, CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
 import { reportOf, requireCliBundle, runCli, type CliOptions } from '../support/collector-cli';
@@ -96,7 +96,7 @@ describe('collector killed at chosen points (SIGKILL at a checkpoint commit, dur
     const expectedLines = Array.from({ length: Math.floor(DATA_ROWS / INVALID_EVERY) }, (_, i) => (i + 1) * INVALID_EVERY + 1);
     expect(data).toMatchObject({ rowsRead: DATA_ROWS, rowsQuarantined: expectedLines.length, rowsSent: DATA_ROWS - expectedLines.length });
 
-    const inLake = (await lakeText(quarantineKey('app_market', SNAPSHOT, DATA_FILE))).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; reason: string; field: string });
+    const inLake = (await lakeText(collectorQuarantineKey('app_market', SNAPSHOT, DATA_FILE))).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; reason: string; field: string });
     expect(inLake.map((q) => q.line)).toEqual(expectedLines);
     expect(inLake.every((q) => q.reason === 'invalid_value' && q.field === 'downloads')).toBe(true);
     expect(await lakeQuarantineLines()).toBe(reportedQuarantine(report));
@@ -152,9 +152,9 @@ describe('collector killed at chosen points (SIGKILL at a checkpoint commit, dur
     expect(resumed.code).toBe(EXIT.ok);
     const report = reportOf(resumed);
     expect(report.reconciled).toBe(true);
-    expect(JSON.parse(await lakeText(runReportKey('app_market', SNAPSHOT)))).toEqual(report);
+    expect(JSON.parse(await lakeText(collectorReportKey('app_market', SNAPSHOT)))).toEqual(report);
     const expectedLines = Array.from({ length: Math.floor(DATA_ROWS / INVALID_EVERY) }, (_, i) => (i + 1) * INVALID_EVERY + 1);
-    const inLake = (await lakeText(quarantineKey('app_market', SNAPSHOT, DATA_FILE))).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { line: number }).line);
+    const inLake = (await lakeText(collectorQuarantineKey('app_market', SNAPSHOT, DATA_FILE))).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { line: number }).line);
     expect(inLake).toEqual(expectedLines);
     expect(await lakeQuarantineLines()).toBe(reportedQuarantine(report));
 

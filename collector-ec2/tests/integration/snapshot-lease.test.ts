@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MotoServer } from '@ingest-lake/local-emulators';
 import { EXIT } from '../../src/cli/exit-codes';
 import type { LeaseRecord } from '../../src/lease/lease-decision';
-import { leaseKey } from '../../src/pipeline/collect-snapshot';
+import { collectorLeaseKey } from '@ingest-lake/shared';
 import { CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
 import { leaseActions, reportOf, requireCliBundle, runCli, startCli, type CliOptions, type CliRun } from '../support/collector-cli';
 import { readStreamRows } from '../support/stream-contents';
@@ -44,7 +44,7 @@ describe('one collector per snapshot (CLI bundle, two processes started at once)
     await motoS3.send(new CreateBucketCommand({ Bucket: bucket }));
   }
   async function storedLease(bucket: string): Promise<LeaseRecord> {
-    const object = await motoS3.send(new GetObjectCommand({ Bucket: bucket, Key: leaseKey('app_market', SNAPSHOT) }));
+    const object = await motoS3.send(new GetObjectCommand({ Bucket: bucket, Key: collectorLeaseKey('app_market', SNAPSHOT) }));
     return JSON.parse(await object.Body!.transformToString()) as LeaseRecord;
   }
 

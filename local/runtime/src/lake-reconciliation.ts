@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { sqlLiteral } from './duckdb-session';
-import { streamedDatasets, vendorDatasets } from '@ingest-lake/shared';
+import { COLLECTOR_QUARANTINE_PREFIX, COLLECTOR_STATE_PREFIX, streamedDatasets, vendorDatasets } from '@ingest-lake/shared';
 import type { RunReport } from '@ingest-lake/collector';
 import type { DeliveryManifest } from './delivery-writer';
 import type { LakeCatalog } from './lake-catalog';
@@ -94,7 +94,7 @@ export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeC
 
   const collectorRuns: LakeReconciliation['collectorRuns'] = [];
   let reported = 0;
-  for (const key of (await listKeys(s3, bucket, 'state/collector/')).filter((k) => k.endsWith('/report.json'))) {
+  for (const key of (await listKeys(s3, bucket, COLLECTOR_STATE_PREFIX)).filter((k) => k.endsWith('/report.json'))) {
     const report = JSON.parse(await readText(s3, bucket, key)) as RunReport;
     for (const file of report.files) {
       collectorRuns.push({ dataset: report.dataset, snapshot: report.snapshot, file: file.file, rowsRead: file.rowsRead, rowsSent: file.rowsSent, rowsQuarantined: file.rowsQuarantined, rowsBlank: file.rowsBlank });
@@ -122,8 +122,8 @@ export async function reconcileLake(s3: S3Client, bucket: string, catalog: LakeC
     }
   }
   let inLake = 0;
-  for (const key of await listKeys(s3, bucket, 'errors/collector/')) inLake += (await readText(s3, bucket, key)).split('\n').filter(Boolean).length;
-  if (reported !== inLake) problems.push(`collector reports ${reported} quarantined rows; errors/collector/ holds ${inLake}`);
+  for (const key of await listKeys(s3, bucket, COLLECTOR_QUARANTINE_PREFIX)) inLake += (await readText(s3, bucket, key)).split('\n').filter(Boolean).length;
+  if (reported !== inLake) problems.push(`collector reports ${reported} quarantined rows; ${COLLECTOR_QUARANTINE_PREFIX} holds ${inLake}`);
 
   return {
     deliveries: manifests.length,

@@ -42,6 +42,31 @@ export function dimensionSnapshotKey(dataset: string, snapshot: string): string 
   return `${curatedLocation(dataset)}dt=${snapshot}/${dataset}-${snapshot}.parquet`;
 }
 
+/** Where the collector quarantines bad rows: `errors/collector/<dataset>/snapshot=<date>/<file>.quarantine.ndjson`. */
+export const COLLECTOR_QUARANTINE_PREFIX = `${LAKE_ZONES.errors}collector/`;
+/** Where the collector keeps its state: call ledgers, snapshot leases and run reports. */
+export const COLLECTOR_STATE_PREFIX = `${LAKE_ZONES.state}collector/`;
+
+/** Key of a vendor file's quarantine (bad rows with line and reason) in the lake's error zone. */
+export function collectorQuarantineKey(dataset: string, snapshot: string, file: string): string {
+  return `${COLLECTOR_QUARANTINE_PREFIX}${dataset}/snapshot=${snapshot}/${file}.quarantine.ndjson`;
+}
+
+/** Key of a snapshot's lease (one collector per snapshot), next to its run report. */
+export function collectorLeaseKey(dataset: string, snapshot: string): string {
+  return `${COLLECTOR_STATE_PREFIX}${dataset}/snapshot=${snapshot}/lease.json`;
+}
+
+/** Key of a snapshot's run report (what reconciliation reads). */
+export function collectorReportKey(dataset: string, snapshot: string): string {
+  return `${COLLECTOR_STATE_PREFIX}${dataset}/snapshot=${snapshot}/report.json`;
+}
+
+/** Key of a dataset's vendor call ledger (the contract's call cap, across instances). */
+export function collectorLedgerKey(dataset: string): string {
+  return `${COLLECTOR_STATE_PREFIX}${dataset}/call-ledger.json`;
+}
+
 /** Values a Firehose prefix expression can refer to. */
 export interface PrefixContext {
   /** Delivery time, UTC. */
