@@ -184,7 +184,7 @@ describe('catalog and analytics', () => {
 });
 
 describe('collector', () => {
-  test('AL2023, IMDSv2, encrypted gp3 sized for 2× the largest file, no key pair, no public IP, no inbound, ASG of one', () => {
+  test('AL2023, IMDSv2, encrypted gp3 sized for 2× the largest file, no key pair, no public IP, no inbound', () => {
     const stacks = environment('dev');
     const json = synth(stacks.collector);
     const template = resources(json, 'aws_launch_template')[0]!;
