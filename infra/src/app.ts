@@ -49,7 +49,7 @@ export function buildEnvironment(app: App, config: EnvironmentConfig, options: {
   const ingestApi = new IngestApiStack(app, config, { stream: streaming.streams.get(events.name)!, key: lake.key });
   const collector = new CollectorStack(app, config, {
     vpc: network.vpc,
-    privateSubnets: network.privateSubnets,
+    subnets: network.egressSubnets,
     lake: lake.lake,
     key: lake.key,
     stream: streaming.streams.get(appMarket.dataFile.dataset.name)!,

@@ -3,6 +3,17 @@ import path from 'node:path';
 import { z } from 'zod';
 import { deliverySettingsSchema } from '@ingest-lake/shared';
 
+/**
+ * Interface endpoints something in the VPC uses (the collector is its only workload; audit in
+ * docs/decisions/0014-prod-cost-and-the-collector-window.md). Not offered, because nothing calls them:
+ * `sts` (the instance takes its credentials from IMDS and assumes no role), `secretsmanager` (the
+ * vendor key is a Parameter Store SecureString), `logs` (no agent or SDK on the instance writes to
+ * CloudWatch Logs; the collector logs to the journal). `ec2messages` is SSM Agent's fallback: Run
+ * Command reaches agents ≥ 3.3.40 (AL2023 ships newer) through `ssmmessages` whenever it is reachable.
+ */
+export const INTERFACE_ENDPOINT_SERVICES = ['kinesis-streams', 'ssm', 'ssmmessages', 'ec2messages', 'monitoring'] as const;
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+
 /** Per-environment settings of the deployment, validated at load (errors name the file and field). */
 export const environmentConfigSchema = z.strictObject({
   project: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/),
@@ -32,6 +43,12 @@ export const environmentConfigSchema = z.strictObject({
     azCount: z.number().int().min(2).max(4),
     /** NAT for non-AWS egress (the vendor API): one shared, or one per AZ; `none` is refused while the collector is deployed. */
     natGateways: z.enum(['none', 'single', 'per-az']),
+    /**
+     * Interface endpoints, in the private subnets of the AZs with a NAT gateway (where the collector
+     * runs). A service without one is reached through the NAT: TLS and SigV4 either way, at $0.059/GB
+     * instead of $0.013 per endpoint-AZ-hour + $0.01/GB.
+     */
+    interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINT_SERVICES)).refine((list) => new Set(list).size === list.length, 'each service once'),
   }),
   lake: z.strictObject({
     rawToGlacierDays: z.number().int().min(1),
@@ -56,6 +73,12 @@ export const environmentConfigSchema = z.strictObject({
     largestBulkFileGb: z.number().positive(),
     /** Lake-bucket prefix of the collector releases, `<prefix>releases/<sha256>/` (published by apply.sh before the collector stack; decision 0009). */
     artifactPrefix: z.string().regex(/^([a-z0-9-]+\/)+$/),
+    /**
+     * The instance runs only around its timers (the manifests' `schedule.onCalendar`): scheduled
+     * actions start it `leadMinutes` before a timer fires (boot, Node.js, release sync, timer enabled)
+     * and stop it `runWindowMinutes` after. The window must hold the longest run (docs/cost.md).
+     */
+    instanceWindow: z.strictObject({ leadMinutes: z.number().int().min(10).max(120), runWindowMinutes: z.number().int().min(30).max(1200) }),
   }),
   monitoring: z.strictObject({ alarmEmail: z.email().optional() }),
   pipeline: z.strictObject({ connectionArn: z.string().startsWith('arn:'), repository: z.string().includes('/'), branch: z.string().min(1) }),

@@ -99,6 +99,14 @@ const bytesOf = (flow: Flow) => flow.kinesisRecords * flow.bytesPerKinesisRecord
 /** Bytes billed when every record is rounded up to `increment`. */
 const roundedBytes = (flow: Flow, increment: number) => flow.kinesisRecords * Math.ceil(flow.bytesPerKinesisRecord / increment) * increment;
 const money = (n: number) => Math.round(n * 100) / 100;
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** An instance type's hourly price. @throws Error for a type the price table does not list (pricing it at 0 would hide it) */
+function instanceHourPrice(prices: PriceTable, type: string): number {
+  const price = prices.ec2.instanceHour[type];
+  if (price === undefined) throw new Error(`no price for instance type ${type} in the price table (ec2.instanceHour)`);
+  return price;
+}
 
 /** Kinesis shards a flow needs at ≤ 75 % of the binding limit (1 MiB/s or 1,000 records/s) at its average rate. */
 export function shardsNeeded(flow: Flow): number {
@@ -192,18 +200,28 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
   const jobDpuHours = facts.glueJobCapacityDpu * DAYS_PER_MONTH * (5 / 60);
   add('Glue (crawler, versioned-SQL job)', (crawlerDpuHours + jobDpuHours) * prices.glue.dpuHour, `${facts.crawlers} crawler(s) daily, SQL job daily`);
 
-  const ec2 = facts.instances.reduce((sum, i) => sum + (prices.ec2.instanceHour[i.type] ?? 0) * HOURS_PER_MONTH + i.volumeGb * prices.ec2.gp3GbMonth, 0);
-  add('EC2 collector (instance + gp3)', ec2, facts.instances.map((i) => `${i.type} + ${i.volumeGb} GB`).join(', '));
+  // The volume is deleted with the instance, so both are billed only for the hours it runs.
+  const ec2 = facts.instances.reduce((sum, i) => {
+    const runningFraction = i.hoursPerDay / 24;
+    return sum + instanceHourPrice(prices, i.type) * HOURS_PER_MONTH * runningFraction + i.volumeGb * prices.ec2.gp3GbMonth * runningFraction;
+  }, 0);
+  add('EC2 collector (instance + gp3)', ec2, facts.instances.map((i) => `${i.type} + ${i.volumeGb} GB, ${round1(i.hoursPerDay)} h/day`).join(', '));
 
+  // The collector's Kinesis bytes take the kinesis-streams endpoint when there is one, the NAT otherwise;
+  // its other AWS calls (SSM, CloudWatch metrics) are a few MB a day either way.
   const vendorGb = rawVendorGb;
-  const endpointGb = flows.filter((f) => f.kind === 'bulk').reduce((sum, f) => sum + bytesOf(f) / GB, 0);
+  const collectorKinesisGb = flows.filter((f) => f.kind === 'bulk').reduce((sum, f) => sum + bytesOf(f) / GB, 0);
+  const kinesisEndpoint = facts.interfaceEndpoints.some((e) => e.service === 'kinesis-streams');
+  const endpointAzs = facts.interfaceEndpoints.reduce((sum, e) => sum + e.azs, 0);
+  const natGb = vendorGb + (kinesisEndpoint ? 0 : collectorKinesisGb);
   add(
     'VPC (NAT, interface endpoints)',
     facts.natGateways * HOURS_PER_MONTH * prices.vpc.natGatewayHour +
-      (facts.natGateways > 0 ? vendorGb * prices.vpc.natPerGb : 0) +
-      facts.interfaceEndpoints * facts.availabilityZones * HOURS_PER_MONTH * prices.vpc.interfaceEndpointHourPerAz +
-      endpointGb * prices.vpc.interfaceEndpointPerGb,
-    `${facts.natGateways} NAT, ${facts.interfaceEndpoints} interface endpoints × ${facts.availabilityZones} AZs`,
+      (facts.natGateways > 0 ? natGb * prices.vpc.natPerGb : 0) +
+      endpointAzs * HOURS_PER_MONTH * prices.vpc.interfaceEndpointHourPerAz +
+      (kinesisEndpoint ? collectorKinesisGb * prices.vpc.interfaceEndpointPerGb : 0),
+    `${facts.natGateways} NAT (${natGb.toFixed(0)} GB), ${facts.interfaceEndpoints.length} interface endpoint(s) in ${endpointAzs} endpoint-AZ(s)` +
+      (facts.interfaceEndpoints.length > 0 ? ` (${facts.interfaceEndpoints.map((e) => `${e.service} × ${e.azs}`).join(', ')})` : ''),
   );
 
   const logsGb = (invocations * 2_048) / GB;
@@ -228,6 +246,9 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
       `curated Parquet = ${PARQUET_RATIO} × the NDJSON size; source backup gzip = ${BACKUP_GZIP_RATIO} ×`,
       `transform: ${TRANSFORM_MS_FIXED} ms + ${TRANSFORM_MS_PER_MB} ms per MB, ≥ 1 invocation per active minute`,
       `bulk rows on the wire: ${bulkPacking(workload.bulk).wire} bytes (positional pack entry)`,
+      `provisioned streams priced at their synthesized shard count; shards the scaler adds during a snapshot are not (each extra shard-hour $${prices.kinesis.provisionedShardHour})`,
+      `collector instance and its gp3 volume billed only while the Auto Scaling group runs it (scheduled actions; the volume is deleted on termination)`,
+      `AWS traffic without an interface endpoint goes through the NAT at $${prices.vpc.natPerGb}/GB; only the collector's Kinesis bytes are large enough to count`,
     ],
   };
 }
@@ -250,5 +271,6 @@ export function capacity(facts: DeploymentFacts, workload: Workload): Record<str
     'collector instance': facts.instances[0]?.type ?? 'none',
     'bulk snapshot: parse minutes': Math.round((workload.bulk.rowsPerSnapshot / COLLECTOR_ROWS_PER_SECOND / 60) * 10) / 10,
     [`bulk snapshot: Kinesis minutes at ${writeShards} shard(s) of write capacity`]: Math.round((kinesisSeconds / 60) * 10) / 10,
+    'collector instance hours per day': round1(facts.instances[0]?.hoursPerDay ?? 0),
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { minuteOfDailyCron } from '../config/collector-schedule';
 
 /** What the cost model needs to know about a deployment, read from its synthesized stacks. */
 export interface DeploymentFacts {
@@ -8,9 +9,10 @@ export interface DeploymentFacts {
   deliveryStreams: Array<{ name: string; dynamicPartitioning: boolean; formatConversion: boolean; backup: boolean; bufferSeconds: number }>;
   lambdas: Array<{ name: string; memoryMb: number; arm: boolean }>;
   natGateways: number;
-  interfaceEndpoints: number;
-  availabilityZones: number;
-  instances: Array<{ type: string; volumeGb: number }>;
+  /** Interface endpoints by service (`kinesis-streams`, `ssm`, …) and the AZs (subnets) each is in. */
+  interfaceEndpoints: Array<{ service: string; azs: number }>;
+  /** Launch templates; `hoursPerDay` from the group's scheduled actions (24 without any, 0 for a group of none). */
+  instances: Array<{ type: string; volumeGb: number; hoursPerDay: number }>;
   alarms: number;
   dashboards: number;
   kmsKeys: number;
@@ -60,11 +62,13 @@ export function readDeploymentFacts(cdktfOut: string, environment: string): Depl
     }),
     lambdas: all('aws_lambda_function').map((f) => ({ name: String(f.function_name), memoryMb: Number(f.memory_size ?? 128), arm: JSON.stringify(f.architectures ?? []).includes('arm64') })),
     natGateways: all('aws_nat_gateway').length,
-    interfaceEndpoints: all('aws_vpc_endpoint').filter((e) => e.vpc_endpoint_type === 'Interface').length,
-    availabilityZones: all('aws_subnet').filter((s) => JSON.stringify(s.tags ?? {}).includes('"tier":"private"')).length,
+    interfaceEndpoints: all('aws_vpc_endpoint')
+      .filter((e) => e.vpc_endpoint_type === 'Interface')
+      .map((e) => ({ service: String(e.service_name).split('.').pop()!, azs: ((e.subnet_ids as unknown[] | undefined) ?? []).length })),
     instances: all('aws_launch_template').map((t) => ({
       type: String(t.instance_type),
       volumeGb: Number((t.block_device_mappings as Array<{ ebs: { volume_size: number } }>)[0]?.ebs.volume_size ?? 0),
+      hoursPerDay: instanceHoursPerDay(all('aws_autoscaling_group'), all('aws_autoscaling_schedule')),
     })),
     alarms: all('aws_cloudwatch_metric_alarm').length,
     dashboards: all('aws_cloudwatch_dashboard').length,
@@ -78,4 +82,28 @@ export function readDeploymentFacts(cdktfOut: string, environment: string): Depl
     },
     restApis: all('aws_api_gateway_rest_api').length,
   };
+}
+
+/**
+ * Hours a day the (single) Auto Scaling group runs an instance: from each scheduled action that sets a
+ * capacity ≥ 1 to the next one that sets 0, over a day. Without scheduled actions, its minimum size
+ * decides: always on, or never.
+ * @throws Error on a recurrence that is not daily (`M H * * *`): the model would misprice it
+ */
+export function instanceHoursPerDay(groups: Array<Record<string, unknown>>, schedules: Array<Record<string, unknown>>): number {
+  if (schedules.length === 0) return groups.some((g) => Number(g.min_size ?? 0) >= 1 || Number(g.desired_capacity ?? 0) >= 1) ? 24 : 0;
+  const actions = schedules
+    .map((a) => {
+      const minute = minuteOfDailyCron(String(a.recurrence ?? ''));
+      if (minute === undefined) throw new Error(`scheduled action ${String(a.scheduled_action_name)}: recurrence "${String(a.recurrence)}" is not daily (M H * * *)`);
+      return { minute, running: Number(a.desired_capacity ?? 0) >= 1 };
+    })
+    .sort((a, b) => a.minute - b.minute);
+  let minutes = 0;
+  actions.forEach((action, index) => {
+    if (!action.running) return;
+    const stop = [...actions.slice(index + 1), ...actions.slice(0, index)].find((a) => !a.running);
+    minutes += stop ? (stop.minute - action.minute + 1440) % 1440 || 1440 : 1440;
+  });
+  return Math.min(24, minutes / 60);
 }

@@ -1,4 +1,5 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
@@ -16,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { appMarket, vendorApiKeyParameterName } from '@ingest-lake/shared';
+import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
 import type { LakeKey } from '../constructs/kms-key';
@@ -71,6 +73,12 @@ export function collectorRelease(distDir = COLLECTOR_DIST, manifestsDir = COLLEC
   const files = sources.map((file) => ({ ...file, sha256: createHash('sha256').update(readFileSync(file.source)).digest('hex') }));
   const sha256sums = files.map((file) => `${file.sha256}  ${file.name}\n`).join('');
   return { id: createHash('sha256').update(sha256sums).digest('hex'), sha256sums, files };
+}
+
+/** The daily windows the collector instance runs in: one per manifest timer (the timer's schedule is the one source). */
+export function collectorInstanceWindows(config: EnvironmentConfig, manifestsDir = COLLECTOR_MANIFESTS): CollectorWindow[] {
+  const { leadMinutes, runWindowMinutes } = config.collector.instanceWindow;
+  return collectorWindows(readCollectorTimers(manifestsDir), leadMinutes, runWindowMinutes);
 }
 
 /** Where releases live in the lake bucket, `<artifactPrefix>releases/`. */
@@ -195,7 +203,8 @@ AWS_DEFAULT_REGION=${config.region} /usr/local/sbin/ingest-collector-sync
 /**
  * The collector host: Amazon Linux 2023 in a private subnet, IMDSv2 only, encrypted gp3 sized for
  * 2× the largest bulk file, no key pair and no inbound rule (SSM Session Manager instead), an
- * auto-recovering Auto Scaling group of one, and an instance profile scoped to what it does. The
+ * auto-recovering Auto Scaling group of at most one that runs an instance only in the daily windows
+ * around the manifests' timers, and an instance profile scoped to what it does. The
  * instance installs the release the stack's pointer object names (by SHA-256) and re-syncs every 5
  * minutes; a release it cannot install raises the release-sync alarm.
  */
@@ -209,12 +218,15 @@ export class CollectorStack extends IngestLakeStack {
     config: EnvironmentConfig,
     inputs: {
       vpc: Vpc;
-      privateSubnets: Subnet[];
+      /** Subnets the instance may run in: the network's egress subnets (a NAT in their AZ, the interface endpoints). */
+      subnets: Subnet[];
       lake: SecureBucket;
       key: LakeKey;
       stream: KinesisStream;
       /** The release the instances install. @default the built collector and its manifests in this checkout */
       release?: CollectorRelease;
+      /** The daily instance windows. @default collectorInstanceWindows(config): the timers of this checkout's manifests */
+      windows?: CollectorWindow[];
     },
   ) {
     super(scope, 'collector', config);
@@ -270,15 +282,36 @@ export class CollectorStack extends IngestLakeStack {
     });
     this.group = new AutoscalingGroup(this, 'group', {
       name: this.name('collector'),
-      minSize: 1,
+      // No desired capacity here: the scheduled actions own it (0 outside the windows, 1 inside), and
+      // Terraform leaves an unset desired capacity alone instead of resetting it on the next apply.
+      minSize: 0,
       maxSize: 1,
-      desiredCapacity: 1,
-      vpcZoneIdentifier: inputs.privateSubnets.map((s) => s.id),
+      vpcZoneIdentifier: inputs.subnets.map((s) => s.id),
       healthCheckType: 'EC2',
       // An explicit version, not `$Latest`: only a changed version starts the instance refresh.
       launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
       instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 0 } },
     });
+    // The instance exists only around its timers. It boots `leadMinutes` early so the release sync has
+    // enabled the timer before it fires (a timer enabled after its time does not catch up on a fresh
+    // instance), and is terminated `runWindowMinutes` after the timer: a run still going then is killed
+    // and the next day's run starts over; docs/cost.md shows the window against the longest run.
+    for (const window of inputs.windows ?? collectorInstanceWindows(config)) {
+      const dataset = path.basename(window.timer.source, '.json').replace(/_/g, '-');
+      const common = { autoscalingGroupName: this.group.name, minSize: 0, maxSize: 1, timeZone: 'Etc/UTC' };
+      new AutoscalingSchedule(this, `start-${dataset}`, {
+        ...common,
+        scheduledActionName: `start-before-${dataset}`,
+        recurrence: dailyCron(window.scaleOutMinuteOfDay),
+        desiredCapacity: 1,
+      });
+      new AutoscalingSchedule(this, `stop-${dataset}`, {
+        ...common,
+        scheduledActionName: `stop-after-${dataset}`,
+        recurrence: dailyCron(window.scaleInMinuteOfDay),
+        desiredCapacity: 0,
+      });
+    }
     // The release pointer: a new bundle or manifest changes this object (visible in the plan), not the
     // launch template, so the running instance re-syncs within 5 minutes instead of being replaced.
     new S3Object(this, 'release-pointer', {

@@ -18,18 +18,26 @@ import type { LakeKey } from '../constructs/kms-key';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack } from './ingest-lake-stack';
 
-/** Interface endpoints that keep the collector's AWS traffic off the NAT. */
-export const INTERFACE_ENDPOINT_SERVICES = ['kinesis-streams', 'ssm', 'ssmmessages', 'ec2messages', 'logs', 'sts', 'secretsmanager', 'monitoring'] as const;
+/** VPC flow-log aggregation: 10 minutes (the maximum) — enough to see who talked to whom, a tenth of the records of 1 minute. */
+export const FLOW_LOG_AGGREGATION_SECONDS = 600;
 
 /**
- * The VPC: public and private subnets over ≥ 2 AZs, an internet gateway, NAT by config (none,
- * single, per AZ) for the vendor API, an S3 gateway endpoint and interface endpoints for the AWS
- * services the collector calls, and VPC flow logs.
+ * The VPC: public and private subnets over ≥ 2 AZs, an internet gateway, NAT by config (single or
+ * per AZ) for the vendor API, an S3 gateway endpoint, the configured interface endpoints in the
+ * egress subnets, and VPC flow logs.
+ *
+ * Egress subnets are the private subnets of the AZs that have a NAT gateway: the collector runs there
+ * and the interface endpoints live there. With `single`, one AZ holds the NAT, the collector and the
+ * endpoints: an outage of that AZ stops the collector's daily run until it recovers (the missed-run
+ * alarm fires) — the collector's other AZs would have had no route to the vendor API either. `per-az`
+ * buys AZ independence for one NAT gateway per extra AZ.
  */
 export class NetworkStack extends IngestLakeStack {
   readonly vpc: Vpc;
   readonly privateSubnets: Subnet[] = [];
   readonly publicSubnets: Subnet[] = [];
+  /** Private subnets whose AZ has its own NAT gateway: where the collector and the interface endpoints are. */
+  readonly egressSubnets: Subnet[] = [];
 
   constructor(scope: Construct, config: EnvironmentConfig, key: LakeKey) {
     super(scope, 'network', config);
@@ -66,6 +74,7 @@ export class NetworkStack extends IngestLakeStack {
       new RouteTableAssociation(this, `private-${az}-association`, { subnetId: privateSubnet.id, routeTableId: routes.id });
       privateRoutes.push(routes);
       this.privateSubnets.push(privateSubnet);
+      if (az < natCount) this.egressSubnets.push(privateSubnet);
     }
     privateRoutes.forEach((routes, az) => {
       const nat = nats[Math.min(az, nats.length - 1)];
@@ -84,13 +93,15 @@ export class NetworkStack extends IngestLakeStack {
       ingress: [{ description: 'HTTPS from the VPC', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [config.network.cidr] }],
       egress: [],
     });
-    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+    // Only what the collector uses (the list and what is left out: INTERFACE_ENDPOINT_SERVICES); each is
+    // billed per AZ-hour, so only in the egress subnets, the only ones with an instance.
+    for (const service of config.network.interfaceEndpoints) {
       new VpcEndpoint(this, `endpoint-${service}`, {
         vpcId: this.vpc.id,
         serviceName: `com.amazonaws.${config.region}.${service}`,
         vpcEndpointType: 'Interface',
         privateDnsEnabled: true,
-        subnetIds: this.privateSubnets.map((s) => s.id),
+        subnetIds: this.egressSubnets.map((s) => s.id),
         securityGroupIds: [endpointSecurityGroup.id],
       });
     }
@@ -101,6 +112,6 @@ export class NetworkStack extends IngestLakeStack {
       guard: 'source-account',
       grants: [{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [`${flowLogs.arn}:*`] }],
     });
-    new FlowLog(this, 'flow-log', { vpcId: this.vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: flowRole.role.arn, maxAggregationInterval: 60 });
+    new FlowLog(this, 'flow-log', { vpcId: this.vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: flowRole.role.arn, maxAggregationInterval: FLOW_LOG_AGGREGATION_SECONDS });
   }
 }

@@ -6,7 +6,7 @@ import { buildEnvironment } from '../../src/app';
 import { loadEnvironmentConfig, type EnvironmentConfig } from '../../src/config/environment-config';
 import { loadJson, priceTableSchema, workloadSchema, type Workload } from '../../src/cost/cost-inputs';
 import { bulkFlow, bulkSnapshotWriteSeconds, estimateMonthlyCost, eventFlow, shardsNeeded } from '../../src/cost/cost-model';
-import { readDeploymentFacts, type DeploymentFacts } from '../../src/cost/deployment-facts';
+import { instanceHoursPerDay, readDeploymentFacts, type DeploymentFacts } from '../../src/cost/deployment-facts';
 
 const COST_DIR = path.resolve(__dirname, '../../cost');
 const prices = loadJson(path.join(COST_DIR, 'prices/ap-northeast-2-2026-11.json'), priceTableSchema);
@@ -18,8 +18,7 @@ const minimalFacts: DeploymentFacts = {
   deliveryStreams: [{ name: 'x', dynamicPartitioning: true, formatConversion: true, backup: true, bufferSeconds: 60 }],
   lambdas: [{ name: 'x-transform-events', memoryMb: 1024, arm: true }],
   natGateways: 0,
-  interfaceEndpoints: 0,
-  availabilityZones: 2,
+  interfaceEndpoints: [],
   instances: [],
   alarms: 0,
   dashboards: 0,
@@ -77,6 +76,47 @@ describe('cost model arithmetic on fixed inputs', () => {
     expect(kinesis.detail).toBe('x-test-app-market-daily: 4 shards, 19.5 min per snapshot');
   });
 
+  test('the collector instance and its volume cost only the hours the group runs it', () => {
+    const line = (hoursPerDay: number) =>
+      estimateMonthlyCost({ ...minimalFacts, instances: [{ type: 'm7i.large', volumeGb: 23, hoursPerDay }] }, workload('bulk-20m-daily.json'), prices).lines.find((l) => l.service.startsWith('EC2'))!;
+    expect(line(24).monthlyUsd).toBeCloseTo(0.1239 * 730 + 23 * 0.0912, 2);
+    expect(line(2.25).monthlyUsd).toBeCloseTo((0.1239 * 730 + 23 * 0.0912) * (2.25 / 24), 2);
+    expect(line(2.25).detail).toBe('m7i.large + 23 GB, 2.3 h/day');
+    expect(() => estimateMonthlyCost({ ...minimalFacts, instances: [{ type: 'x9.huge', volumeGb: 1, hoursPerDay: 1 }] }, workload('bulk-20m-daily.json'), prices)).toThrow(
+      'no price for instance type x9.huge',
+    );
+  });
+
+  test("the collector's Kinesis bytes take the Kinesis endpoint when there is one, the NAT otherwise", () => {
+    const bulk = workload('bulk-20m-daily.json');
+    const vpc = (interfaceEndpoints: DeploymentFacts['interfaceEndpoints']) =>
+      estimateMonthlyCost({ ...minimalFacts, natGateways: 1, interfaceEndpoints }, bulk, prices).lines.find((l) => l.service.startsWith('VPC'))!;
+    const kinesisGb = (bulkFlow(bulk).kinesisRecords * bulkFlow(bulk).bytesPerKinesisRecord) / 1024 ** 3;
+    const nat = 0.059 * 730;
+    const withEndpoint = vpc([{ service: 'kinesis-streams', azs: 1 }]);
+    const withoutEndpoint = vpc([]);
+    expect(withoutEndpoint.monthlyUsd - withEndpoint.monthlyUsd).toBeCloseTo(kinesisGb * 0.059 - 0.013 * 730 - kinesisGb * 0.01, 1);
+    expect(vpc([{ service: 'ssm', azs: 3 }]).monthlyUsd - withoutEndpoint.monthlyUsd).toBeCloseTo(3 * 0.013 * 730, 1);
+    expect(withEndpoint.monthlyUsd).toBeGreaterThan(nat);
+    expect(withEndpoint.detail).toMatch(/^1 NAT \(\d+ GB\), 1 interface endpoint\(s\) in 1 endpoint-AZ\(s\) \(kinesis-streams × 1\)$/);
+  });
+
+  test.each([
+    ['no scheduled action, a group of one: always on', [{ min_size: 1 }], [], 24],
+    ['no scheduled action, a group of none', [{ min_size: 0 }], [], 0],
+    ['02:15 → 04:30', [{ min_size: 0 }], [{ recurrence: '15 2 * * *', desired_capacity: 1 }, { recurrence: '30 4 * * *', desired_capacity: 0 }], 2.25],
+    ['across midnight, 23:30 → 01:00', [{ min_size: 0 }], [{ recurrence: '0 1 * * *', desired_capacity: 0 }, { recurrence: '30 23 * * *', desired_capacity: 1 }], 1.5],
+    ['two windows', [{ min_size: 0 }], [{ recurrence: '0 2 * * *', desired_capacity: 1 }, { recurrence: '0 3 * * *', desired_capacity: 0 }, { recurrence: '0 14 * * *', desired_capacity: 1 }, { recurrence: '30 14 * * *', desired_capacity: 0 }], 1.5],
+  ])('instance hours per day: %s', (_name, groups, schedules, hours) => {
+    expect(instanceHoursPerDay(groups, schedules)).toBe(hours);
+  });
+
+  test('a scheduled action that is not daily is refused, not mispriced', () => {
+    expect(() => instanceHoursPerDay([{ min_size: 0 }], [{ scheduled_action_name: 'weekly', recurrence: '0 2 * * 1', desired_capacity: 1 }])).toThrow(
+      'scheduled action weekly: recurrence "0 2 * * 1" is not daily (M H * * *)',
+    );
+  });
+
   test('shards needed follow the binding limit at 75 %', () => {
     expect(shardsNeeded(eventFlow(workload('events-100rps-1kb.json')))).toBe(1);
     expect(shardsNeeded({ ...eventFlow(workload('events-100rps-1kb.json')), kinesisRecords: 2_000 * 730 * 3600 })).toBe(3);
@@ -101,7 +141,7 @@ describe('the model reads real synthesized stacks', () => {
       const provisioned = readDeploymentFacts(provisionedDir, 'dev');
       expect(onDemand.streams.every((s) => s.mode === 'ON_DEMAND')).toBe(true);
       expect(provisioned.streams.every((s) => s.mode === 'PROVISIONED' && s.shards === 1)).toBe(true);
-      expect(onDemand).toMatchObject({ natGateways: 1, interfaceEndpoints: 8, availabilityZones: 2, instances: [{ type: 'm7i.large', volumeGb: 23 }] });
+      expect(onDemand).toMatchObject({ natGateways: 1, interfaceEndpoints: [{ service: 'kinesis-streams', azs: 1 }], instances: [{ type: 'm7i.large', volumeGb: 23, hoursPerDay: 2.25 }] });
       const kinesis = (facts: DeploymentFacts) =>
         estimateMonthlyCost(facts, workload('events-100rps-1kb-sdk-packed.json'), prices).lines.find((l) => l.service === 'Kinesis Data Streams')!.monthlyUsd;
       expect(kinesis(onDemand)).toBeGreaterThan(100);
@@ -109,6 +149,19 @@ describe('the model reads real synthesized stacks', () => {
     } finally {
       rmSync(onDemandDir, { recursive: true, force: true });
       rmSync(provisionedDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('prod under one 20 M-row snapshot a day: at most $150 a month (issue: "a bill that fits the work")', () => {
+    const prodDir = synthTo(loadEnvironmentConfig('prod'));
+    try {
+      const facts = readDeploymentFacts(prodDir, 'prod');
+      expect(facts).toMatchObject({ natGateways: 1, interfaceEndpoints: [{ service: 'kinesis-streams', azs: 1 }], instances: [{ hoursPerDay: 2.25 }] });
+      expect(facts.streams.map((s) => s.shards)).toEqual([1, 1]);
+      const estimate = estimateMonthlyCost(facts, workload('bulk-20m-daily.json'), prices);
+      expect(estimate.monthlyUsd).toBeLessThanOrEqual(150);
+    } finally {
+      rmSync(prodDir, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -120,7 +120,7 @@ describe('streaming', () => {
     const streams = resources(synth(environment('prod').streaming), 'aws_kinesis_stream');
     expect(streams.length).toBeGreaterThan(0);
     for (const stream of streams) {
-      expect(stream.shard_count).toBe(4);
+      expect(stream.shard_count).toBe(1);
       expect(stream.lifecycle).toEqual({ ignore_changes: ['shard_count'] });
     }
   });

@@ -1,5 +1,5 @@
 import { appMarketDaily, curatedDatasets, currentViewName, dimensionDatasets, events, glueColumns } from '@ingest-lake/shared';
-import { collectorVolumeGb } from '../../src/stacks/collector-stack';
+import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -99,7 +99,7 @@ describe('streaming', () => {
     expect(dev.map((s) => s.name).sort()).toEqual(['ingest-lake-dev-app-market-daily', 'ingest-lake-dev-events']);
     expect(dev.every((s) => (s.stream_mode_details as { stream_mode: string }).stream_mode === 'ON_DEMAND' && s.shard_count === undefined)).toBe(true);
     const prod = resources(synth(environment('prod').streaming), 'aws_kinesis_stream');
-    expect(prod.every((s) => (s.stream_mode_details as { stream_mode: string }).stream_mode === 'PROVISIONED' && s.shard_count === 4 && s.retention_period === 168)).toBe(true);
+    expect(prod.every((s) => (s.stream_mode_details as { stream_mode: string }).stream_mode === 'PROVISIONED' && s.shard_count === 1 && s.retention_period === 168)).toBe(true);
     expect(prod.every((s) => s.encryption_type === 'KMS')).toBe(true);
   });
 });
@@ -206,7 +206,7 @@ describe('catalog and analytics', () => {
 });
 
 describe('collector', () => {
-  test('AL2023, IMDSv2, encrypted gp3 sized for 2× the largest file, no key pair, no public IP, no inbound, ASG of one', () => {
+  test('AL2023, IMDSv2, encrypted gp3 sized for 2× the largest file, no key pair, no public IP, no inbound', () => {
     const stacks = environment('dev');
     const json = synth(stacks.collector);
     const template = resources(json, 'aws_launch_template')[0]!;
@@ -216,10 +216,24 @@ describe('collector', () => {
     expect(disk).toMatchObject({ volume_type: 'gp3', encrypted: 'true', volume_size: collectorVolumeGb(stacks.collector.config) });
     expect(collectorVolumeGb(stacks.collector.config)).toBe(23);
     expect(resources(json, 'aws_security_group')[0]!.ingress).toEqual([]);
-    expect(resources(json, 'aws_autoscaling_group')[0]).toMatchObject({ min_size: 1, max_size: 1, desired_capacity: 1 });
     const userData = Buffer.from(String(template.user_data), 'base64').toString();
     expect(userData).toContain('systemd-units --manifest');
     expect(userData).not.toMatch(/api[-_]?key\s*=/i);
+  });
+
+  test('the group runs one instance only around the manifest timer: from 15 min before it to 120 min after, in the egress subnet', () => {
+    const json = synth(environment('prod').collector);
+    const group = resources(json, 'aws_autoscaling_group')[0]!;
+    expect(group).toMatchObject({ min_size: 0, max_size: 1 });
+    // The scheduled actions own the desired capacity; a value here would be reset by every apply.
+    expect(group.desired_capacity).toBeUndefined();
+    expect(group.vpc_zone_identifier).toEqual([expect.stringContaining('private-0')]);
+    const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS, 'app_market.json'), 'utf8')) as { schedule: { onCalendar: string } };
+    expect(manifest.schedule.onCalendar).toBe('*-*-* 02:30:00 UTC');
+    expect(resources(json, 'aws_autoscaling_schedule').map((a) => ({ name: a.scheduled_action_name, recurrence: a.recurrence, desired: a.desired_capacity, zone: a.time_zone }))).toEqual([
+      { name: 'start-before-app-market', recurrence: '15 2 * * *', desired: 1, zone: 'Etc/UTC' },
+      { name: 'stop-after-app-market', recurrence: '30 4 * * *', desired: 0, zone: 'Etc/UTC' },
+    ]);
   });
 });
 
@@ -228,14 +242,31 @@ describe('network', () => {
   test.each([
     ['single', 1],
     ['per-az', 3],
-  ] as const)('NAT %s → %i gateways; interface endpoints and an S3 gateway endpoint either way', (natGateways, count) => {
-    const json = synth(environment('prod', (c) => ({ ...c, network: { ...c.network, natGateways } })).network);
+  ] as const)('NAT %s → %i gateways; the configured interface endpoints in the AZs with a NAT; an S3 gateway endpoint either way', (natGateways, count) => {
+    const interfaceEndpoints = ['kinesis-streams', 'ssm', 'ssmmessages'] as const;
+    const stacks = environment('prod', (c) => ({ ...c, network: { ...c.network, natGateways, interfaceEndpoints: [...interfaceEndpoints] } }));
+    const json = synth(stacks.network);
     expect(resources(json, 'aws_nat_gateway')).toHaveLength(count);
     expect(resources(json, 'aws_subnet')).toHaveLength(6);
+    expect(stacks.network.egressSubnets).toHaveLength(count);
     const endpoints = resources(json, 'aws_vpc_endpoint');
-    expect(endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway')).toHaveLength(1);
-    expect(endpoints.map((e) => String(e.service_name).split('.').pop())).toEqual(expect.arrayContaining(['kinesis-streams', 'ssm', 'logs', 'sts', 'secretsmanager']));
-    expect(resources(json, 'aws_flow_log')).toHaveLength(1);
+    expect(endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway').map((e) => String(e.service_name))).toEqual(['com.amazonaws.ap-northeast-2.s3']);
+    const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
+    expect(interfaces.map((e) => String(e.service_name).split('.').pop())).toEqual([...interfaceEndpoints]);
+    for (const endpoint of interfaces) expect(endpoint.subnet_ids).toHaveLength(count);
+  });
+
+  test('prod: one NAT, the Kinesis endpoint only, flow logs aggregated over 10 minutes', () => {
+    const json = synth(environment('prod').network);
+    expect(resources(json, 'aws_nat_gateway')).toHaveLength(1);
+    expect(resources(json, 'aws_vpc_endpoint').filter((e) => e.vpc_endpoint_type === 'Interface').map((e) => e.service_name)).toEqual(['com.amazonaws.ap-northeast-2.kinesis-streams']);
+    expect(resources(json, 'aws_flow_log')).toEqual([expect.objectContaining({ traffic_type: 'ALL', max_aggregation_interval: 600 })]);
+  });
+
+  test.each(['sts', 'secretsmanager', 'logs', 'ec2'])('an interface endpoint nothing in the VPC calls (%s) is refused by config', (service) => {
+    const config = JSON.parse(readFileSync(path.resolve(__dirname, '../../config/prod.json'), 'utf8')) as { network: Record<string, unknown> };
+    config.network.interfaceEndpoints = ['kinesis-streams', service];
+    expect(() => parseEnvironmentConfig(config, 'prod.json')).toThrow(/network\.interfaceEndpoints\.1/);
   });
 });
 
@@ -255,7 +286,7 @@ describe('monitoring and pipeline', () => {
     const scaler = resources(prod, 'aws_lambda_function')[0]!;
     expect((scaler.environment as { variables: Record<string, string> }).variables).toMatchObject({
       STREAM_NAMES: 'ingest-lake-prod-events,ingest-lake-prod-app-market-daily',
-      MIN_SHARDS: '4',
+      MIN_SHARDS: '1',
     });
     expect(resources(prod, 'aws_cloudwatch_event_rule')[0]).toMatchObject({ schedule_expression: 'rate(5 minutes)' });
     expect(resources(synth(environment('dev').monitoring), 'aws_lambda_function')).toHaveLength(0);
