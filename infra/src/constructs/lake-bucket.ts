@@ -95,11 +95,12 @@ export class SecureBucket extends Construct {
     return { actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'], resources: [this.bucket.arn, `${this.bucket.arn}/${prefix}*`] };
   }
 
-  /** Statement for writing objects under a prefix (multipart included). */
-  grantWrite(prefix = ''): { actions: string[]; resources: string[] } {
+  /** Statement for writing objects under a prefix, or under each of several (multipart included). */
+  grantWrite(prefix: string | readonly string[] = ''): { actions: string[]; resources: string[] } {
+    const prefixes = typeof prefix === 'string' ? [prefix] : prefix;
     return {
       actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-      resources: [this.bucket.arn, `${this.bucket.arn}/${prefix}*`],
+      resources: [this.bucket.arn, ...prefixes.map((p) => `${this.bucket.arn}/${p}*`)],
     };
   }
 }

@@ -16,7 +16,7 @@ import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appMarket, vendorApiKeyParameterName } from '@ingest-lake/shared';
+import { appMarket, COLLECTOR_QUARANTINE_PREFIX, COLLECTOR_STATE_PREFIX, curatedLocation, dimensionDatasets, LAKE_ZONES, vendorApiKeyParameterName } from '@ingest-lake/shared';
 import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
@@ -239,11 +239,13 @@ export class CollectorStack extends IngestLakeStack {
       guard: 'none', // an instance profile: only this account's instances can carry it
       managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
       grants: [
-        inputs.lake.grantWrite('raw/'),
-        inputs.lake.grantWrite('errors/collector/'),
-        inputs.lake.grantWrite('state/collector/'),
-        inputs.lake.grantRead('raw/'),
-        inputs.lake.grantRead('state/collector/'),
+        inputs.lake.grantWrite(LAKE_ZONES.raw),
+        inputs.lake.grantWrite(COLLECTOR_QUARANTINE_PREFIX),
+        inputs.lake.grantWrite(COLLECTOR_STATE_PREFIX),
+        // The collector curates the vendor's dimension files itself (decision 0012), one prefix each.
+        inputs.lake.grantWrite(dimensionDatasets.map((dimension) => curatedLocation(dimension.name))),
+        inputs.lake.grantRead(LAKE_ZONES.raw),
+        inputs.lake.grantRead(COLLECTOR_STATE_PREFIX),
         inputs.lake.grantRead(config.collector.artifactPrefix),
         inputs.key.grantEncryptDecrypt(),
         { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'], resources: [inputs.stream.arn] },

@@ -221,6 +221,19 @@ describe('collector', () => {
     expect(userData).not.toMatch(/api[-_]?key\s*=/i);
   });
 
+  test('the role may write each dimension it curates (decision 0012), and no other curated dataset', () => {
+    const json = synth(environment('dev').collector);
+    const documents = json.data!.aws_iam_policy_document as Record<string, { statement: Array<{ actions: string[]; resources: string[] }> }>;
+    const permissions = Object.entries(documents).find(([id]) => id.startsWith('role_permissions'))![1];
+    const curatedWrites = permissions.statement
+      .filter((s) => s.actions.includes('s3:PutObject'))
+      .flatMap((s) => s.resources)
+      .filter((r) => r.includes('/curated/'))
+      .map((r) => r.replace(/^.*?\/curated\//, 'curated/'));
+    expect(curatedWrites.sort()).toEqual(dimensionDatasets.map((d) => `curated/dataset=${d.name}/*`).sort());
+    expect(dimensionDatasets).toHaveLength(12);
+  });
+
   test('the group runs one instance only around the manifest timer: from 15 min before it to 120 min after, in the egress subnet', () => {
     const json = synth(environment('prod').collector);
     const group = resources(json, 'aws_autoscaling_group')[0]!;
