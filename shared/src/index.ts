@@ -24,3 +24,4 @@ export * from './api/json-path';
 export * from './api/mapping-template-variables';
 export * from './api/mapping-template-syntax';
 export * from './delivery/delivery-settings';
+export * from './lambda-runtime';

@@ -1,6 +1,7 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktf';
+import { LAMBDA_RUNTIME } from '@ingest-lake/shared';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -67,7 +68,7 @@ export class BundledFunction extends Construct {
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       role: role.role.arn,
-      runtime: 'nodejs22.x',
+      runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: props.bundle.handler,
       filename: asset.path,

@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleLambda } from '../../../../scripts/bundle-lambda';
 import { describeFirehoseContract } from '../support/contract-suite';
-import { BUNDLE_PATH, invokeBundle } from '../support/invoke';
+import { BUNDLE_PATH, invokeBundle, invokeBundleOn } from '../support/invoke';
+import { lambdaNode } from '../support/lambda-node';
+import { LAMBDA_NODE_MAJOR, LAMBDA_RUNTIME } from '@ingest-lake/shared';
 
 // turbo runs `build` before `test`; fail loudly instead of testing a stale or missing bundle.
 beforeAll(() => {
@@ -11,6 +14,18 @@ beforeAll(() => {
 });
 
 describeFirehoseContract('esbuild bundle', invokeBundle);
+
+// The same contract on the Node.js major Lambda runs (LAMBDA_RUNTIME), whatever Node runs the tests.
+describe(`on ${LAMBDA_RUNTIME}`, () => {
+  let node = '';
+  beforeAll(() => {
+    node = lambdaNode();
+  }, 180_000);
+  test('the binary is that major', () => {
+    expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\.`));
+  });
+  describeFirehoseContract('esbuild bundle', (event, env) => invokeBundleOn(node, event, env));
+});
 
 describe('deterministic asset', () => {
   test('building twice yields byte-identical zips, and asset.json records the hash', async () => {

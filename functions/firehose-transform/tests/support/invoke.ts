@@ -33,14 +33,19 @@ export async function invokeSourceHandler(event: FirehoseTransformationEvent, en
 }
 
 /** Invokes the built bundle (dist/index.js) in a child Node process, as the Lambda runtime would. */
-export async function invokeBundle(event: FirehoseTransformationEvent, env: Record<string, string>) {
+export function invokeBundle(event: FirehoseTransformationEvent, env: Record<string, string>) {
+  return invokeBundleOn(process.execPath, event, env);
+}
+
+/** The same, on the Node binary `node` (e.g. the Lambda runtime's major, lambda-node.ts). */
+export async function invokeBundleOn(node: string, event: FirehoseTransformationEvent, env: Record<string, string>) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'transform-bundle-'));
   try {
     const eventPath = path.join(dir, 'event.json');
     const responsePath = path.join(dir, 'response.json');
     await writeFile(eventPath, JSON.stringify(event));
     const { stdout, stderr } = await execFileAsync(
-      process.execPath,
+      node,
       [path.join(__dirname, 'run-bundle.cjs'), BUNDLE_PATH, eventPath, responsePath],
       { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 64 * 1024 * 1024 },
     );
