@@ -9,6 +9,8 @@
 #     checks: the plan was computed from values that no longer hold); re-run the pipeline to re-plan.
 # After a refusal or a failure no further stack starts; stacks already applied stay applied.
 # Before the collector stack, publishes the collector release its plan points at (by content hash).
+# After the catalog stack (tables, the SQL files), starts the Glue job that creates the Athena views,
+# so they follow the deployed SQL now rather than at the job's next daily run.
 # Usage: infra/pipeline/apply.sh <env> <plan-dir>
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -145,3 +147,11 @@ for stack in "${stacks[@]}"; do
   [[ ${status[$stack]} == finished ]] || die "$stack was not applied: a stack it depends on did not finish"
 done
 log "applied: ${applied[*]:-nothing (no stack had changes)}"
+
+views_stack=$(jq -r '.viewsJob.stack // empty' "$manifest")
+if [[ -n $views_stack && " ${applied[*]} " == *" $views_stack "* ]]; then
+  job=$(jq -r .viewsJob.name "$manifest")
+  run_id=$(aws glue start-job-run --job-name "$job" --query JobRunId --output text) ||
+    die "$views_stack is applied, but starting $job (the Athena views) failed: start it by hand, aws glue start-job-run --job-name $job"
+  log "started $job (the Athena views from shared/sql): aws glue get-job-run --job-name $job --run-id $run_id"
+fi

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../app';
 import { loadEnvironmentConfig, resourceName, type EnvironmentConfig } from '../config/environment-config';
+import { versionedSqlJobName } from '../stacks/catalog-stack';
 import { collectorRelease, collectorReleasesPrefix, type CollectorRelease } from '../stacks/collector-stack';
 import { renderPlanSummary, summarizePlans, summarizeStack, type TerraformPlanJson } from './plan-summary';
 import { deployOrder, forEachStackInOrder, readStacks, type SynthesizedStack } from './stack-manifest';
@@ -47,6 +48,8 @@ export interface PlanManifest {
   stacks: PlannedStack[];
   /** The collector release to publish before the collector stack's plan is applied. */
   collectorRelease?: { stack: string; id: string; bucket: string; prefix: string; dir: string };
+  /** The Glue job that creates the Athena views from shared/sql: apply.sh starts it once this stack is applied. */
+  viewsJob?: { stack: string; name: string };
 }
 
 export class PipelinePlanError extends Error {
@@ -214,6 +217,7 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanManifes
   const inputs = ordered.map((stack) => ({ stack: stack.name, plan: readPlan(plandir, stack.name), reads: stackReads(readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) }));
   const summary = summarizePlans(config.environment, inputs);
   const collectorStack = ordered.find((s) => s.name === resourceName(config, 'collector'));
+  const catalogStack = ordered.find((s) => s.name === resourceName(config, 'catalog'));
   const manifest: PlanManifest = {
     environment: config.environment,
     project: config.project,
@@ -237,6 +241,7 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanManifes
           },
         }
       : {}),
+    ...(catalogStack ? { viewsJob: { stack: catalogStack.name, name: versionedSqlJobName(config) } } : {}),
   };
   writeFileSync(path.join(plandir, 'plan.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(path.join(plandir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

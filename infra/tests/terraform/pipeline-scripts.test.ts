@@ -1,3 +1,4 @@
+import { GetJobRunsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import type { MotoServer } from '@ingest-lake/local-emulators';
@@ -154,6 +155,14 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the dev environmen
     } finally {
       iam.destroy();
     }
+    // The catalog stack was applied: apply.sh started the job that creates the Athena views.
+    expect(result.stderr).toContain('started ingest-lake-dev-versioned-sql (the Athena views from shared/sql)');
+    const glue = new GlueClient(aws());
+    try {
+      expect((await glue.send(new GetJobRunsCommand({ JobName: 'ingest-lake-dev-versioned-sql' }))).JobRuns).toHaveLength(1);
+    } finally {
+      glue.destroy();
+    }
     console.log(`bootstrap.sh: ${result.seconds} s`);
   }, 900_000);
 
@@ -198,6 +207,8 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the dev environmen
   test('apply.sh dev applies exactly those saved plans; the collector release is published by content hash before the collector stack', async () => {
     const result = await runScript('apply.sh', ['dev', plan1()], scriptEnv);
     expect({ code: result.code, stderr: result.code === 0 ? '' : tail(result.stderr) }).toEqual({ code: 0, stderr: '' });
+    // The catalog stack had no changes: the views job is not started again.
+    expect(result.stderr).not.toContain('started ingest-lake-dev-versioned-sql');
     expect([...result.stderr.matchAll(/applying the saved plan of (\S+)/g)].map((m) => m[1]).sort()).toEqual([...leaves(), `${DEV}network`].sort());
     expect(result.stderr.indexOf('publishing collector release')).toBeLessThan(result.stderr.indexOf(`applying the saved plan of ${DEV}collector`));
     const release = collectorRelease();
