@@ -26,12 +26,14 @@ only real differences between the configuration and AWS, not emulator artefacts
 6. Athena DeleteNamedQuery is not implemented, and GetNamedQuery of an unknown id crashes (moto answers
    500): AWS deletes the query and answers InvalidRequestException "... does not exist" for an
    unknown id. Terraform cannot destroy a named query otherwise.
-7. S3 conditional writes are not atomic (moto/s3/responses.py, S3Response.put_object and
-   delete_object): moto checks If-Match / If-None-Match, then writes, on a threaded server with no
-   lock between the two, so two writers holding the same ETag can both succeed. In AWS the check and
-   the write are one step: exactly one succeeds and the other gets 412. Under load the collector's
-   call ledger lost a spent call this way (six writers, 23 of 24 counted). The check and the write
-   are serialised here.
+7. S3 writes and listings are not serialised (moto/s3/responses.py): moto checks If-Match /
+   If-None-Match and then writes, on a threaded server with no lock between the two, so two writers
+   holding the same ETag can both succeed; and a listing iterates the bucket's keys while another
+   thread deletes one ("dictionary changed size during iteration": a 500 for ListObjectVersions while
+   Terraform destroys objects in parallel). In AWS a conditional write is one step (exactly one
+   writer wins, the other gets 412) and listings do not fail under concurrent writes. Under load the
+   collector's call ledger lost a spent call (six writers, 23 of 24 counted), and destroying a stack
+   with many objects failed. Object writes, deletes and listings are serialised here.
 """
 import sys
 import threading
@@ -172,8 +174,8 @@ def _delete_named_query(self):
 AthenaResponse.get_named_query = _get_named_query
 AthenaResponse.delete_named_query = _delete_named_query
 
-# 7. S3 conditional writes: the precondition check and the write as one step
-_s3_conditional_lock = threading.Lock()
+# 7. S3 object writes, deletes and listings serialised (a conditional write's check and write are one step)
+_s3_conditional_lock = threading.RLock()
 
 
 def _serialised(method):
@@ -184,8 +186,8 @@ def _serialised(method):
     return serialised
 
 
-S3Response.put_object = _serialised(S3Response.put_object)
-S3Response.delete_object = _serialised(S3Response.delete_object)
+for _method in ("put_object", "delete_object", "_bucket_response_delete_keys", "list_objects", "list_objects_v2", "list_object_versions"):
+    setattr(S3Response, _method, _serialised(getattr(S3Response, _method)))
 
 if __name__ == "__main__":
     from moto.server import main
