@@ -63,7 +63,8 @@ export class MotoServer {
     child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`moto_server exited (${code}): ${stderr}`))));
     exited.catch(() => undefined);
-    const deadline = Date.now() + 30_000;
+    // moto imports most of itself at start: seconds when idle, over 30 s on a loaded 2-core machine.
+    const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       try {
         const response = await Promise.race([fetch(`${this.endpoint}/moto-api/`), exited]);
@@ -97,6 +98,9 @@ export class MotoServer {
     clearTimeout(kill);
   }
 }
+
+/** How long start() waits for moto to answer. */
+const START_TIMEOUT_MS = 120_000;
 
 /** How long stop() waits for moto to exit on SIGTERM before it sends SIGKILL. */
 const STOP_GRACE_MS = 3_000;
