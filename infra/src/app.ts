@@ -66,7 +66,7 @@ export function buildEnvironment(app: App, config: EnvironmentConfig, options: {
   const stacks = { lake, network, streaming, catalog, analytics, delivery, ingestApi, collector, monitoring, pipeline, ...(bi ? { bi } : {}) };
   applyPermissionsBoundary(config, pipeline, Object.values(stacks));
   // On each stack, not on the app: cdktf invokes aspects from each stack down, so an aspect added to
-  // the app is never applied (the policy rules silently checked nothing until issue 11).
+  // the app is never applied (the policy rules once silently checked nothing that way).
   for (const stack of Object.values(stacks)) enforcePolicies(stack);
   return stacks;
 }

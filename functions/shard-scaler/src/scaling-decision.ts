@@ -13,7 +13,7 @@ export interface StreamLoad {
 }
 
 export interface ScalingPolicy {
-  /** Scale up at or above this utilisation of the binding limit. @default 0.75 (source document 003: 70–80 %) */
+  /** Scale up at or above this utilisation of the binding limit. @default 0.75 (the project's requirement: add shards at 70–80 % of capacity) */
   scaleUpAt: number;
   /** Scale down below this utilisation, to land near the middle. @default 0.30 */
   scaleDownBelow: number;

@@ -39,7 +39,7 @@ export const workloadSchema = z.object({
   events: z.object({
     perSecond: z.number().min(0),
     averageBytes: z.number().int().positive(),
-    /** api-single: one request and one Kinesis record per event (source document 001); api-batch: POST /v1/batch; sdk-packed: producers pack ≤ 5,000-byte records. */
+    /** api-single: one request and one Kinesis record per event (`POST /v1`); api-batch: POST /v1/batch; sdk-packed: producers pack ≤ 5,000-byte records. */
     producer: z.enum(['api-single', 'api-batch', 'sdk-packed']),
     eventsPerRequest: z.number().int().min(1).max(500).default(1),
   }),

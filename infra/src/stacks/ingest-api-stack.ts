@@ -26,8 +26,9 @@ import { IngestLakeStack } from './ingest-lake-stack';
 
 /**
  * API Gateway REST API, stage PROD: POST /v1 → Kinesis PutRecord and POST /v1/batch → PutRecords,
- * integrated directly (no Lambda, no SQS: source document 004), through an IAM role allowed to put
- * on exactly one stream. Request validation models, API key + usage plan throttling, access logs.
+ * integrated directly (no Lambda, no SQS in between), through an IAM role allowed to put on exactly
+ * one stream. Request validation models, API key + usage plan throttling, access logs.
+ * The integration: https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-kinesis.html
  */
 export class IngestApiStack extends IngestLakeStack {
   readonly api: ApiGatewayRestApi;

@@ -5,7 +5,7 @@ import { athenaWorkgroupName } from '../../src/stacks/analytics-stack';
 import { GLUE_SQL_RUNNER_SCRIPT_PATH } from '../../src/stacks/catalog-stack';
 import { cleanUpApps, environment, resources, synth } from './support';
 
-/** Defects of issue 11, each pinned by what the synthesized Terraform must now say. */
+/** Stack defects found against the AWS and Terraform documentation (docs/deploy.md), each pinned by what the synthesized Terraform must now say. */
 
 afterAll(cleanUpApps);
 

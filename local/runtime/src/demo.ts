@@ -14,7 +14,7 @@ import { REPO_PATHS } from './repo-paths';
 export interface DemoOptions {
   /** Rows in the simulated vendor snapshot. @default 50_000 */
   vendorRows?: number;
-  /** HTTP events besides the source documents' example. @default 300 */
+  /** HTTP events besides the README's example request. @default 300 */
   httpEvents?: number;
   dataDir?: string;
   /** The deployment to stand in for. @default loadLocalDeployment() (infra/config/dev.json) */
@@ -62,7 +62,7 @@ async function runCollector(endpoints: LocalEndpoints, vendorUrl: string, workDi
 }
 
 /**
- * The README's first command: starts the local stack, sends the source documents' curl body and
+ * The README's first command: starts the local stack, sends the README's example curl body and
  * more events over HTTP, puts a few broken records on the stream as a faulty producer would, runs
  * the collector against the vendor simulator, lets Firehose deliver, queries the lake with the
  * shared SQL, writes the dashboard and proves that the counts reconcile.
@@ -88,7 +88,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   try {
     log(`Local stack up: Kinesis ${endpoints.kinesis}, S3 ${endpoints.s3}, ingest ${endpoints.ingest}/v1, vendor ${vendorUrl}`);
 
-    // 1. HTTP ingest, starting with the source documents' own test request.
+    // 1. HTTP ingest, starting with the README's example request.
     const post = (body: string, traceId?: string) =>
       fetch(`${endpoints.ingest}/v1`, {
         method: 'POST',

@@ -15,7 +15,7 @@ import {
 } from '@ingest-lake/shared';
 
 /**
- * The local stand-in for the API Gateway REST API of source documents 001 and 004: stage PROD,
+ * The local stand-in for the ingest API (`infra/src/stacks/ingest-api-stack.ts`): stage PROD,
  * the routes of `INGEST_ROUTES` (`POST /v1` → PutRecord, `POST /v1/batch` → PutRecords). Like the
  * AWS integration it renders the route's request mapping template (the text infra deploys) with a
  * Velocity engine, sends the rendered JSON to Kinesis as the action's request, and answers with

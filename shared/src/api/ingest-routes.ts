@@ -1,9 +1,10 @@
 import { KINESIS_MAX_RECORDS_PER_PUT } from '../codec/kinesis-limits';
 
 /*
- * The ingest API's request mapping templates (source documents 001/004). API Gateway renders them
- * with Apache Velocity 1.7; infra deploys this text and the local endpoint renders this same text,
- * and local/runtime/tests compare both engines on it (docs/api-templates.md).
+ * The ingest API's request mapping templates: API Gateway integrated directly with Kinesis, no
+ * Lambda in between (https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-kinesis.html).
+ * API Gateway renders them with Apache Velocity 1.7; infra deploys this text and the local endpoint
+ * renders this same text, and local/runtime/tests compare both engines on it (docs/api-templates.md).
  *
  * Two traps shape the text:
  * - A double-quoted Velocity string ends at the next `"`, so no quotes inside a quoted argument:

@@ -5,8 +5,8 @@ import { DEFAULT_PACK_TARGET_BYTES, FIREHOSE_MAX_RECORD_BYTES } from './kinesis-
 /**
  * The record codec used on Kinesis. Two shapes travel on the stream:
  *
- * - **single**: one JSON object, optionally followed by a newline. This is what the API
- *   Gateway mapping template of source document 001 writes (`body + "\n"`).
+ * - **single**: one JSON object, optionally followed by a newline. This is what the ingest API's
+ *   `POST /v1` mapping template writes (`body + "\n"`; `../api/ingest-routes.ts`).
  * - **pack**: newline-delimited JSON. Line 1 is a header naming the dataset; every further
  *   line is one entry, either named `{"r": record, "k"?: dedupKey, "l"?: sourceLine}` or, when
  *   the header lists `columns`, positional `[sourceLine|null, value1, value2, …]` (column names

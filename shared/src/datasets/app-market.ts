@@ -4,7 +4,7 @@ import { defineVendorDataset } from './vendor-dataset';
 
 /**
  * Example vendor dataset: daily app-market intelligence bought from a commercial data
- * platform (source document 000). The data file has one row per day × app × country ×
+ * platform and pulled over its REST API. The data file has one row per day × app × country ×
  * device (~185 bytes of CSV per row; the largest snapshot exceeds 20 M rows); twelve
  * metadata files describe the dimensions.
  */

@@ -2,7 +2,7 @@ import { t } from '../schema/column';
 import { defineDataset } from '../schema/dataset';
 
 /**
- * Events received over HTTP (API Gateway `POST /v1`, source document 001). The request body
+ * Events received over HTTP (API Gateway `POST /v1`, docs/api-templates.md). The request body
  * (e.g. `{"value":"30","type":"Tip 3"}`) is kept verbatim in `payload`, wrapped in an envelope.
  */
 export const events = defineDataset({

@@ -24,7 +24,7 @@ export const FIREHOSE_CURATED_PREFIX =
   'curated/dataset=!{partitionKeyFromLambda:dataset}/dt=!{partitionKeyFromLambda:dt}/';
 /** Firehose error output prefix (`processing-failed`, `format-conversion-failed`, …). */
 export const FIREHOSE_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
-/** Firehose source-backup prefix: `raw-data/yyyy/MM/dd/HH/` in UTC (source document 001). */
+/** Firehose source-backup prefix: `raw-data/yyyy/MM/dd/HH/`, in UTC (Firehose's default time zone: https://docs.aws.amazon.com/firehose/latest/dev/s3-prefixes.html). */
 export const FIREHOSE_BACKUP_PREFIX = 'raw-data/!{timestamp:yyyy/MM/dd/HH}/';
 export const FIREHOSE_BACKUP_ERROR_PREFIX = 'errors/backup-!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
 

@@ -1,5 +1,5 @@
 /**
- * The issue-3 acceptance run, at full size: a 2 M-row app_market snapshot with its 12 metadata
+ * The collector's acceptance run, at full size: a 2 M-row app_market snapshot with its 12 metadata
  * files goes from the vendor simulator through the collector CLI bundle into kinesalite and s3rver,
  * with a connection cut mid-file and a SIGKILL mid-run, then a resume. Prints timings and the
  * reconciliation. Run: npx tsx tests/bench/collector/collector-2m-run.ts [rows] [killAfterMs]

@@ -1,7 +1,7 @@
 /**
  * Collector parse benchmark: a generated ≥ 2 M-row app_market_daily.csv.gz goes through
  * gunzip → CSV parser → schema validation → pack encoding (no network), against
- * `zcat file > /dev/null` timed in the same run. Target (issue 3): ≥ 0.7× zcat, bounded memory.
+ * `zcat file > /dev/null` timed in the same run. Target (decision 0007): ≥ 0.7× zcat, bounded memory.
  * Run: npx tsx tests/bench/collector/collector-bench.ts [rows]
  */
 import { execFileSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * Latency from an HTTP POST to the record being queryable in the local lake, with the Firehose
- * runner on its own buffering schedule (no forced drain). Target (issue 4): ≤ buffer interval + 5 s.
+ * runner on its own buffering schedule (no forced drain). Target: ≤ buffer interval + 5 s.
  * Run: npx tsx tests/bench/e2e/post-to-query-latency-bench.ts [bufferSeconds] [samples]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
