@@ -37,7 +37,7 @@ describe('the pipeline on the local stack (real emulators, real transform bundle
     return (listed.Contents ?? []).map((o) => o.Key!);
   }
 
-  test("the source documents' curl command works verbatim and its record reaches raw-data/, curated/ and a query", async () => {
+  test("the README's example curl command works verbatim and its record reaches raw-data/, curated/ and a query", async () => {
     const { stdout } = await execFileAsync('curl', [
       '-s', '-d', '{"value":"30","type":"Tip 3"}', '-H', 'Content-Type: application/json', '-X', 'POST', `${stack.endpoints.ingest}/v1`,
     ]);

@@ -10,7 +10,7 @@ describe('CheckpointFile', () => {
   });
   afterEach(() => rm(directory, { recursive: true, force: true }));
 
-  test('two writers saving at once in one folder never rename each other\'s temporary file (the ENOENT of issue 17)', async () => {
+  test('two writers saving at once in one folder never rename each other\'s temporary file (a rename race once ended a run with ENOENT)', async () => {
     const [a, b] = await Promise.all([CheckpointFile.openOrCreate(directory, 'app_market', '2026-11-20'), CheckpointFile.openOrCreate(directory, 'app_market', '2026-11-20')]);
     await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).save()));
     expect(await readdir(directory)).toEqual(['checkpoint.json']);

@@ -56,7 +56,7 @@ export class IngestApiStack extends IngestLakeStack {
     const account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: logsRole.role.arn });
     this.api = new ApiGatewayRestApi(this, 'api', {
       name: this.name('ingest'),
-      description: 'HTTP events into Kinesis (source document 001)',
+      description: 'HTTP events into Kinesis',
       endpointConfiguration: { types: ['REGIONAL'] },
     });
     const validator = new ApiGatewayRequestValidator(this, 'validator', { restApiId: this.api.id, name: 'body', validateRequestBody: true, validateRequestParameters: false });

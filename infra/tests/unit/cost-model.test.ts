@@ -152,7 +152,7 @@ describe('the model reads real synthesized stacks', () => {
     }
   }, 60_000);
 
-  test('prod under one 20 M-row snapshot a day: at most $150 a month (issue: "a bill that fits the work")', () => {
+  test('prod under one 20 M-row snapshot a day: at most $150 a month', () => {
     const prodDir = synthTo(loadEnvironmentConfig('prod'));
     try {
       const facts = readDeploymentFacts(prodDir, 'prod');

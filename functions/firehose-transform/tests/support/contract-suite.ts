@@ -22,7 +22,7 @@ function failureOf(response: FirehoseTransformationResponse, index: number) {
  */
 export function describeFirehoseContract(label: string, invoke: InvokeTransform): void {
   describe(`Firehose transformation contract (${label})`, () => {
-    test('the source documents\' curl body becomes one Ok events row with partition keys', async () => {
+    test('the README example\'s curl body becomes one Ok events row with partition keys', async () => {
       const record = firehoseRecord('{"value":"30","type":"Tip 3"}\n', { partitionKey: 'Root=1-abc' });
       const { response } = await invoke(firehoseEvent([record]), {});
       expect(response.records).toHaveLength(1);
