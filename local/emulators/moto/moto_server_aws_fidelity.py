@@ -26,14 +26,14 @@ only real differences between the configuration and AWS, not emulator artefacts
 6. Athena DeleteNamedQuery is not implemented, and GetNamedQuery of an unknown id crashes (moto answers
    500): AWS deletes the query and answers InvalidRequestException "... does not exist" for an
    unknown id. Terraform cannot destroy a named query otherwise.
-7. S3 writes and listings are not serialised (moto/s3/responses.py): moto checks If-Match /
-   If-None-Match and then writes, on a threaded server with no lock between the two, so two writers
-   holding the same ETag can both succeed; and a listing iterates the bucket's keys while another
-   thread deletes one ("dictionary changed size during iteration": a 500 for ListObjectVersions while
-   Terraform destroys objects in parallel). In AWS a conditional write is one step (exactly one
-   writer wins, the other gets 412) and listings do not fail under concurrent writes. Under load the
-   collector's call ledger lost a spent call (six writers, 23 of 24 counted), and destroying a stack
-   with many objects failed. Object writes, deletes and listings are serialised here.
+7. Requests are not atomic (moto/moto_server): moto serves each request on its own thread, and its
+   services keep plain dicts with no locks. A conditional S3 write checks If-Match / If-None-Match
+   and then writes, so two writers holding the same ETag can both succeed; a listing iterates a dict
+   another thread is changing and answers 500 ("dictionary changed size during iteration"), as
+   ListObjectVersions did while Terraform destroyed objects in parallel and DescribeAlarms while it
+   created alarms. In AWS each call is atomic: exactly one conditional writer wins (the other gets
+   412), and reads do not fail under concurrent writes. Under load the collector's call ledger lost a
+   spent call (six writers, 23 of 24 counted). Requests are served one at a time here.
 """
 import sys
 import threading
@@ -48,7 +48,7 @@ from moto.glue.models import FakeJob
 from moto.ec2.models.launch_templates import LaunchTemplateBackend
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.kinesis.responses import KinesisResponse
-from moto.s3.responses import S3Response
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 # 1. Policy conditions
 _moto_is_action_permitted = IAMPolicyStatement.is_action_permitted
@@ -174,20 +174,17 @@ def _delete_named_query(self):
 AthenaResponse.get_named_query = _get_named_query
 AthenaResponse.delete_named_query = _delete_named_query
 
-# 7. S3 object writes, deletes and listings serialised (a conditional write's check and write are one step)
-_s3_conditional_lock = threading.RLock()
+# 7. One request at a time
+_request_lock = threading.Lock()
+_moto_dispatch = DomainDispatcherApplication.__call__
 
 
-def _serialised(method):
-    def serialised(self, *args, **kwargs):
-        with _s3_conditional_lock:
-            return method(self, *args, **kwargs)
-
-    return serialised
+def _dispatch_alone(self, environ, start_response):
+    with _request_lock:
+        return _moto_dispatch(self, environ, start_response)
 
 
-for _method in ("put_object", "delete_object", "_bucket_response_delete_keys", "list_objects", "list_objects_v2", "list_object_versions"):
-    setattr(S3Response, _method, _serialised(getattr(S3Response, _method)))
+DomainDispatcherApplication.__call__ = _dispatch_alone
 
 if __name__ == "__main__":
     from moto.server import main
