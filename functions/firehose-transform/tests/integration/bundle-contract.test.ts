@@ -22,7 +22,7 @@ describe(`on ${LAMBDA_RUNTIME}`, () => {
     node = lambdaNode();
   }, 180_000);
   test('the binary is that major', () => {
-    expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\.`));
+    expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
   });
   describeFirehoseContract('esbuild bundle', (event, env) => invokeBundleOn(node, event, env));
 });
