@@ -265,11 +265,11 @@ export class FirehoseRunner {
     // Recorded before the first object: a process killed from here to the checkpoint redoes this range.
     await this.pending.save(range);
     await this.writer.writeBackup(at, deliveryId, batch.map((b) => Buffer.from(b.record.Data!)));
-      for (const [partitionPrefix, { ndjson, rows }] of output.curated) {
-        await this.writer.writeCurated(at, deliveryId, partitionPrefix, ndjson.join(''));
-        addTo(output.counts.curatedRows, this.settings.dataset, rows);
-      }
-      for (const [errorOutputType, errors] of output.errors) await this.writer.writeErrors(at, deliveryId, errorOutputType, errors);
+    for (const [partitionPrefix, { ndjson, rows }] of output.curated) {
+      await this.writer.writeCurated(at, deliveryId, partitionPrefix, ndjson.join(''));
+      addTo(output.counts.curatedRows, this.settings.dataset, rows);
+    }
+    for (const [errorOutputType, errors] of output.errors) await this.writer.writeErrors(at, deliveryId, errorOutputType, errors);
     await this.writer.writeManifest(deliveryId, {
       deliveryStream: this.settings.deliveryStreamName,
       deliveredAt: new Date().toISOString(),

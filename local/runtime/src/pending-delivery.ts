@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { DeliveryRange } from './delivery-range';
+import { readJsonFile, writeJsonFileAtomically } from './json-file';
 
 /**
  * The delivery under way, written before its first object and removed after its checkpoint: a
@@ -15,19 +15,12 @@ export class PendingDelivery {
     return new PendingDelivery(`${checkpointFile.replace(/\.json$/, '')}.pending.json`);
   }
 
-  async load(): Promise<DeliveryRange | undefined> {
-    try {
-      return JSON.parse(await readFile(this.file, 'utf8')) as DeliveryRange;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  load(): Promise<DeliveryRange | undefined> {
+    return readJsonFile<DeliveryRange>(this.file);
   }
 
-  async save(range: DeliveryRange): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    await writeFile(`${this.file}.tmp`, JSON.stringify(range, null, 2));
-    await rename(`${this.file}.tmp`, this.file);
+  save(range: DeliveryRange): Promise<void> {
+    return writeJsonFileAtomically(this.file, range);
   }
 
   async clear(): Promise<void> {

@@ -5,9 +5,8 @@ import {
   type KinesisClient,
   type _Record as KinesisRecord,
 } from '@aws-sdk/client-kinesis';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { sequenceAfter, type DeliveryRange } from './delivery-range';
+import { readJsonFile, writeJsonFileAtomically } from './json-file';
 
 /** A record read from a shard, with where it came from. */
 export interface ShardRecord {
@@ -22,11 +21,7 @@ export class ShardCheckpoints {
   constructor(private readonly file: string) {}
 
   async load(): Promise<void> {
-    try {
-      this.positions = JSON.parse(await readFile(this.file, 'utf8')) as Record<string, string>;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    this.positions = (await readJsonFile<Record<string, string>>(this.file)) ?? {};
   }
 
   get(shardId: string): string | undefined {
@@ -36,9 +31,7 @@ export class ShardCheckpoints {
   /** Records positions after a successful delivery. */
   async commit(positions: Record<string, string>): Promise<void> {
     this.positions = { ...this.positions, ...positions };
-    await mkdir(path.dirname(this.file), { recursive: true });
-    await writeFile(`${this.file}.tmp`, JSON.stringify(this.positions, null, 2));
-    await rename(`${this.file}.tmp`, this.file);
+    await writeJsonFileAtomically(this.file, this.positions);
   }
 }
 
