@@ -87,6 +87,8 @@ program
       dataDir: dataDir(),
       transformBundle: REPO_PATHS.transformBundle,
       deployment: deployment(flags.timeScale),
+      // `down` and `up` again (or a crash) keep what the streams hold and where each runner was.
+      persistStreams: true,
       ports: { kinesis: Number(flags.kinesisPort), s3: Number(flags.s3Port), ingest: Number(flags.ingestPort) },
     });
     let dashboard: LiveDashboard | undefined;

@@ -70,7 +70,10 @@ async function runCollector(endpoints: LocalEndpoints, vendorUrl: string, workDi
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = options.dataDir ?? REPO_PATHS.localDir;
+  // The demo starts from an empty lake and resets the runners' checkpoints (its streams live in memory):
+  // streams an earlier `up` kept on disk go too, or the next `up` would deliver them into this lake.
   await rm(path.join(dataDir, 's3'), { recursive: true, force: true });
+  await rm(path.join(dataDir, 'kinesis'), { recursive: true, force: true });
   await rm(path.join(dataDir, 'collector'), { recursive: true, force: true });
   await rm(path.join(dataDir, 'lake-cache'), { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });

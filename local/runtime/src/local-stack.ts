@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
@@ -8,8 +9,15 @@ import { loadLocalDeployment, type LocalDeployment } from './local-deployment';
 import { TransformInvoker } from './transform-invoker';
 
 export interface LocalStackOptions {
-  /** Folder for the S3 emulator's objects and the runners' checkpoints. */
+  /** Folder for the S3 emulator's objects, the runners' checkpoints and, with `persistStreams`, the streams. */
   dataDir: string;
+  /**
+   * Keep the Kinesis streams on disk (kinesalite's LevelDB store under `<dataDir>/kinesis`), so a
+   * stack started again on the same folder still holds the records it had not delivered and the
+   * runners read on from their shard checkpoints.
+   * @default false: streams in memory, the runners' checkpoints reset at every start
+   */
+  persistStreams?: boolean;
   /** Path of the built transform bundle. */
   transformBundle: string;
   /** The deployment to stand in for: names and delivery settings of an environment config, plus the local overrides. @default loadLocalDeployment() (infra/config/dev.json) */
@@ -37,7 +45,7 @@ export interface LocalEndpoints {
  * real transform bundle. Production code talks to it through endpoints only.
  */
 export class LocalStack {
-  readonly kinesis = new KinesisEmulator();
+  readonly kinesis: KinesisEmulator;
   readonly s3: S3Emulator;
   readonly deployment: LocalDeployment;
   ingest!: IngestEndpoint;
@@ -46,21 +54,28 @@ export class LocalStack {
   private duckdb!: DuckDbSession;
 
   constructor(private readonly options: LocalStackOptions) {
+    this.kinesis = new KinesisEmulator(options.persistStreams ? { directory: this.streamStore } : {});
     this.s3 = new S3Emulator(path.join(options.dataDir, 's3'));
     this.deployment = options.deployment ?? loadLocalDeployment();
+  }
+
+  /** The LevelDB folder of the streams when they persist. */
+  private get streamStore(): string {
+    return path.join(this.options.dataDir, 'kinesis');
   }
 
   async start(): Promise<LocalEndpoints> {
     const ports = this.options.ports ?? {};
     const { streams, bucketName } = this.deployment;
+    // Shard checkpoints are positions in the streams: they stay valid only over the same store.
+    // Streams in memory (or a store that is not there yet) start empty, so earlier checkpoints would point nowhere.
+    if (!this.options.persistStreams || !existsSync(this.streamStore)) await rm(path.join(this.options.dataDir, 'firehose'), { recursive: true, force: true });
     await Promise.all([this.kinesis.start(ports.kinesis ?? 0), this.s3.start(ports.s3 ?? 0)]);
     const shards = this.deployment.overrides.shardsPerStream;
     await Promise.all([...streams.map((stream) => this.kinesis.createStream(stream.settings.sourceStreamName, shards)), this.s3.createBucket(bucketName)]);
     this.ingest = new IngestEndpoint({ kinesis: this.kinesis.client(), streamName: this.deployment.ingestStreamName });
     await this.ingest.start(ports.ingest ?? 0);
     this.duckdb = await DuckDbSession.open();
-    // kinesalite starts empty, so shard checkpoints of an earlier stack would point nowhere.
-    await rm(path.join(this.options.dataDir, 'firehose'), { recursive: true, force: true });
     for (const delivery of streams) {
       const invoker = TransformInvoker.forProcessor(this.options.transformBundle, delivery.settings.processor);
       this.invokers.push(invoker);
