@@ -1,9 +1,8 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
+import type { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
 import { changeDeliveryStream, DuckDbSession, FirehoseRunner, LakeCatalog, loadLocalDeployment, REPO_PATHS, reconcileLake, TransformInvoker } from '@ingest-lake/local';
+import { EmulatorPair } from '../support/emulator-pair';
 
 const BATCHES = 6;
 const PER_BATCH = 100;
@@ -16,24 +15,19 @@ const RECORDS = BATCHES * PER_BATCH;
  * record once and reconciles.
  */
 describe('fault: the Kinesis and S3 emulators restarted mid-run', () => {
+  const emulators = new EmulatorPair('emulator-restart-', { name: 'restarted', shards: 2 }, { kinesisOnDisk: true });
   let directory: string;
   let kinesis: KinesisEmulator;
   let s3: S3Emulator;
   let duckdb: DuckDbSession;
 
   beforeAll(async () => {
-    directory = await mkdtemp(path.join(os.tmpdir(), 'emulator-restart-'));
-    kinesis = new KinesisEmulator({ directory: path.join(directory, 'kinesis') });
-    s3 = new S3Emulator(path.join(directory, 's3'));
-    await Promise.all([kinesis.start(), s3.start()]);
-    await kinesis.createStream('restarted', 2);
-    await s3.createBucket('lake');
+    ({ kinesis, s3, directory } = await emulators.start());
     duckdb = await DuckDbSession.open();
   });
   afterAll(async () => {
     duckdb.close();
-    await Promise.all([kinesis.stop(), s3.stop()]);
-    await rm(directory, { recursive: true, force: true });
+    await emulators.stop();
   });
 
   async function streamRecordCount(client: KinesisClient): Promise<number> {

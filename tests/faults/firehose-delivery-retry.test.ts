@@ -1,6 +1,6 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import path from 'node:path';
-import { HttpFaultProxy, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
+import { HttpFaultProxy, KinesisEmulator, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
 import { changeDeliveryStream, DuckDbSession, FirehoseRunner, LakeCatalog, loadLocalDeployment, REPO_PATHS, reconcileLake, TransformInvoker } from '@ingest-lake/local';
 import { EmulatorPair } from '../support/emulator-pair';
 
@@ -10,14 +10,14 @@ import { EmulatorPair } from '../support/emulator-pair';
  */
 describe('fault: the Firehose runner cannot write to S3 for a while', () => {
   const emulators = new EmulatorPair('fault-delivery-', { name: 'retry', shards: 2 });
-  const kinesis = emulators.kinesis;
+  let kinesis: KinesisEmulator;
   let directory: string;
   let s3: S3Emulator;
   let proxy: HttpFaultProxy;
   let duckdb: DuckDbSession;
 
   beforeAll(async () => {
-    ({ s3, directory } = await emulators.start());
+    ({ kinesis, s3, directory } = await emulators.start());
     proxy = new HttpFaultProxy(s3.endpoint, [
       { matches: (method, url) => method === 'PUT' && url.includes('/curated/'), times: 9, status: 500, body: S3_INTERNAL_ERROR },
     ]);

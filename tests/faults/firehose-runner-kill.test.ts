@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { S3Emulator } from '@ingest-lake/local-emulators';
+import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
 import { deliveryIdOf, LakeCatalog, reconcileLake, sequenceAfter, type DeliveryManifest } from '@ingest-lake/local';
 import { seededRandom } from '@ingest-lake/collector/src/simulator/app-market-generator';
 import { EmulatorPair } from '../support/emulator-pair';
@@ -31,13 +31,13 @@ interface RunnerRun {
  */
 describe('fault: Firehose runner killed with SIGKILL and restarted', () => {
   const emulators = new EmulatorPair('runner-kill-', { name: 'killable', shards: 2 });
-  const kinesis = emulators.kinesis;
+  let kinesis: KinesisEmulator;
   let directory: string;
   let s3: S3Emulator;
   let s3Client: S3Client;
 
   beforeAll(async () => {
-    ({ s3, directory } = await emulators.start());
+    ({ kinesis, s3, directory } = await emulators.start());
     s3Client = s3.client();
   });
   afterAll(async () => {

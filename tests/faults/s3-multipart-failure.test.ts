@@ -2,7 +2,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import os from 'node:os';
 import path from 'node:path';
 import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, VendorSimulator } from '@ingest-lake/collector';
-import { HttpFaultProxy, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
+import { HttpFaultProxy, KinesisEmulator, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
 import { appMarket } from '@ingest-lake/shared';
 import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
 import { EmulatorPair } from '../support/emulator-pair';
@@ -14,14 +14,14 @@ import { EmulatorPair } from '../support/emulator-pair';
  */
 describe('fault: S3 fails uploads mid-multipart', () => {
   const emulators = new EmulatorPair('fault-s3-', { name: 's3-fault', shards: 1 });
-  const kinesis = emulators.kinesis;
+  let kinesis: KinesisEmulator;
   let directory: string;
   let s3: S3Emulator;
   let proxy: HttpFaultProxy;
   let simulator: VendorSimulator;
 
   beforeAll(async () => {
-    ({ s3, directory } = await emulators.start());
+    ({ kinesis, s3, directory } = await emulators.start());
     proxy = new HttpFaultProxy(s3.endpoint, [
       {
         matches: (method, url) => method === 'PUT' && url.includes('app_market_daily.csv.gz') && url.includes('partNumber=2'),

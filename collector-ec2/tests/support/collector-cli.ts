@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RunReport } from '../../src/pipeline/run-report';
-import { API_KEY, BUCKET, SNAPSHOT, type CollectorFixture } from './collector-fixture';
+import { API_KEY, BUCKET, SNAPSHOT } from './collector-fixture';
 
 export const CLI_BUNDLE = path.resolve(__dirname, '../../dist/collector.cjs');
 export const LOCAL_MANIFEST = path.resolve(__dirname, '../../manifests/app_market.local.json');
@@ -22,8 +22,15 @@ export interface CliRun {
   elapsedMs: number;
 }
 
+/** What a run talks to: the fixture's simulator and emulators, or another stack's with the same endpoints. */
+export interface CliTarget {
+  simulator: { baseUrl: string };
+  kinesis: { endpoint: string };
+  s3: { endpoint: string };
+}
+
 export interface CliOptions {
-  fixture: CollectorFixture;
+  fixture: CliTarget;
   stream: string;
   workDir: string;
   /** `--ledger` (the lease lives where the ledger does). */
