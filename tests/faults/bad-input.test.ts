@@ -1,12 +1,11 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { ingestText } from '@ingest-lake/collector/tests/support/ingest-text';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
-import { LakeCatalog, LocalStack, REPO_PATHS } from '@ingest-lake/local';
+import type { LocalStack } from '@ingest-lake/local';
 import { appMarketDaily } from '@ingest-lake/shared';
+import { TemporaryStack } from '../support/temporary-stack';
 
 const CORPUS = path.resolve(__dirname, '../fixtures/bad');
 
@@ -41,17 +40,14 @@ describe('bad-input corpus: vendor CSV (collector parse path)', () => {
 
 describe('bad-input corpus: Kinesis records from a faulty producer (transform â†’ errors/)', () => {
   const expected = JSON.parse(readFileSync(path.join(CORPUS, 'records/expected.json'), 'utf8')) as Record<string, { stream: 'events' | 'vendor'; reason: string }>;
-  let directory: string;
+  const temporary = new TemporaryStack('bad-records-');
   let stack: LocalStack;
 
   beforeAll(async () => {
-    directory = await mkdtemp(path.join(os.tmpdir(), 'bad-records-'));
-    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle });
-    await stack.start();
+    stack = await temporary.start();
   });
   afterAll(async () => {
-    await stack.stop();
-    await rm(directory, { recursive: true, force: true });
+    await temporary.stop();
   });
 
   test('each record lands in errors/processing-failed with its reason and its exact bytes; nothing is curated', async () => {
@@ -67,10 +63,7 @@ describe('bad-input corpus: Kinesis records from a faulty producer (transform â†
       );
     }
     await stack.drain();
-    const catalog = await LakeCatalog.open(path.join(directory, 'cache'));
-    try {
-      await catalog.sync(stack.s3.client(), stack.endpoints.bucket);
-      await catalog.refresh();
+    await temporary.withLake(async (catalog) => {
       const errors = await catalog.query('SELECT reason, rawData FROM delivery_errors');
       const bySource = new Map(
         errors.map((e) => [decodeFailureEnvelope(Buffer.from(String(e.rawData), 'base64'))!.sourceData, String(e.reason)]),
@@ -79,9 +72,7 @@ describe('bad-input corpus: Kinesis records from a faulty producer (transform â†
         expect([file, bySource.get(readFileSync(path.join(CORPUS, 'records', file)).toString('base64'))]).toEqual([file, reason]);
       }
       expect(await catalog.query('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM app_market_daily) AS n')).toEqual([{ n: '0' }]);
-    } finally {
-      catalog.close();
-    }
+    });
     kinesis.destroy();
   });
 });

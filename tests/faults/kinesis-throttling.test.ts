@@ -1,12 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, VendorSimulator } from '@ingest-lake/collector';
 import { kinesisClientFor, KinesisFaultProxy } from '@ingest-lake/local-emulators';
-import { LakeCatalog, LocalStack, REPO_PATHS, reconcileLake } from '@ingest-lake/local';
+import { reconcileLake, type LocalStack } from '@ingest-lake/local';
 import { appMarket } from '@ingest-lake/shared';
 import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
 import { FAULT_SIZES } from '../support/fault-profile';
+import { TemporaryStack } from '../support/temporary-stack';
 
 /**
  * Kinesis refuses a fifth of the entries of every PutRecords call and throttles one call in four
@@ -14,15 +14,13 @@ import { FAULT_SIZES } from '../support/fault-profile';
  * refused, and the whole pipeline reconciles with zero unexplained loss.
  */
 describe('fault: Kinesis throttling and partial PutRecords failures', () => {
-  let directory: string;
+  const temporary = new TemporaryStack('fault-kinesis-');
   let stack: LocalStack;
   let proxy: KinesisFaultProxy;
   let simulator: VendorSimulator;
 
   beforeAll(async () => {
-    directory = await mkdtemp(path.join(os.tmpdir(), 'fault-kinesis-'));
-    stack = new LocalStack({ dataDir: directory, transformBundle: REPO_PATHS.transformBundle });
-    await stack.start();
+    stack = await temporary.start();
     proxy = new KinesisFaultProxy({ target: stack.endpoints.kinesis, failRecordFraction: 0.2, throttleCallFraction: 0.25, seed: 7 });
     await proxy.start();
     simulator = new VendorSimulator({ dataset: appMarket, snapshot: '2026-11-20', dataRows: FAULT_SIZES.vendorRows, apiRecords: 1_000, apiKey: 'k', cacheDir: path.join(os.tmpdir(), 'ingest-lake-vendor-cache') });
@@ -31,8 +29,7 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
   afterAll(async () => {
     await simulator.stop();
     await proxy.stop();
-    await stack.stop();
-    await rm(directory, { recursive: true, force: true });
+    await temporary.stop();
   });
 
   test('every row is curated exactly once; refused entries were retried, never lost or doubled', async () => {
@@ -41,10 +38,10 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
     const report = await collectSnapshot({
       manifest,
       snapshot: '2026-11-20',
-      workDir: path.join(directory, 'work'),
+      workDir: path.join(temporary.directory, 'work'),
       s3: stack.s3.client(),
       lakeBucket: stack.endpoints.bucket,
-      budget: new CallBudget(new FileLedgerStore(path.join(directory, 'ledger.json')), manifest.quota),
+      budget: new CallBudget(new FileLedgerStore(path.join(temporary.directory, 'ledger.json')), manifest.quota),
       apiKey: 'k',
       producer,
     });
@@ -54,17 +51,12 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
     expect(producer.stats.throttledRecords).toBe(proxy.stats.recordsRefused);
 
     await stack.drain();
-    const catalog = await LakeCatalog.open(path.join(directory, 'cache'));
-    try {
-      await catalog.sync(stack.s3.client(), stack.endpoints.bucket);
-      await catalog.refresh();
+    await temporary.withLake(async (catalog) => {
       const sent = report.files.find((f) => f.file === appMarket.dataFile.file)!.rowsSent + report.api!.recordsSent;
       const result = await reconcileLake(stack.s3.client(), stack.endpoints.bucket, catalog, { sent: { httpRequests: 0, collectorRows: sent, otherProducers: 0 } });
       expect(result).toMatchObject({ recordsIn: FAULT_SIZES.vendorRows + 1_000, curatedRows: { app_market_daily: FAULT_SIZES.vendorRows + 1_000, events: 0 }, unexplained: 0, reconciled: true });
       // The API pages repeat 1,000 bulk rows: the deduplicated view counts each key once.
       expect(await catalog.query('SELECT count(*) AS n FROM app_market_daily_deduplicated')).toEqual([{ n: String(FAULT_SIZES.vendorRows) }]);
-    } finally {
-      catalog.close();
-    }
+    });
   });
 });
