@@ -8,7 +8,7 @@ import type { DuckDbSession } from './duckdb-session';
 import type { LocalDeliveryStream } from './local-deployment';
 import { PendingDelivery } from './pending-delivery';
 import { addCounts, addTo, emptyCounts, type RecordCounts } from './record-counts';
-import { ShardCheckpoints, ShardReader, type ShardRecord } from './shard-reader';
+import { DEFAULT_RECORDS_PER_SHARD_POLL, filledAPage, ShardCheckpoints, ShardReader, type ShardRecord } from './shard-reader';
 import { InvocationError, type TransformInvoker } from './transform-invoker';
 
 export interface FirehoseRunnerOptions {
@@ -24,11 +24,15 @@ export interface FirehoseRunnerOptions {
   invoker: TransformInvoker;
   /** Where shard positions are stored between restarts (the delivery under way is kept beside it, `<name>.pending.json`). */
   checkpointFile: string;
-  /** Pause between polls of an idle stream. @default 200 */
+  /**
+   * Pause between polls once the runner has caught up with the stream; a poll that fills a page on
+   * some shard reads on at once. @default 200: five reads a second per shard, the Kinesis quota per
+   * shard, instead of one GetRecords per shard for every few records that arrive under load
+   */
   pollIntervalMs?: number;
   /** Pause between invocation attempts. @default 1_000 */
   retryDelayMs?: number;
-  /** Most records one GetRecords call returns per shard (Kinesis allows up to 10,000). @default 1_000 */
+  /** Most records one GetRecords call returns per shard (Kinesis allows up to 10,000). @default DEFAULT_RECORDS_PER_SHARD_POLL (1,000) */
   recordsPerShardPoll?: number;
 }
 
@@ -112,6 +116,10 @@ export class FirehoseRunner {
     return `arn:aws:firehose:local:000000000000:deliverystream/${this.settings.deliveryStreamName}`;
   }
 
+  private get recordsPerShardPoll(): number {
+    return this.options.recordsPerShardPoll ?? DEFAULT_RECORDS_PER_SHARD_POLL;
+  }
+
   /** Attempts per invocation: the first, then the processor's NumberOfRetries. */
   private get invocationAttempts(): number {
     return 1 + this.settings.processor.numberOfRetries;
@@ -144,7 +152,7 @@ export class FirehoseRunner {
   drainNow(): Promise<void> {
     return this.serialised(async () => {
       for (;;) {
-        const records = await this.reader.poll(this.options.recordsPerShardPoll);
+        const records = await this.reader.poll(this.recordsPerShardPoll);
         this.append(records);
         if (records.length === 0) break;
       }
@@ -169,7 +177,7 @@ export class FirehoseRunner {
       const idle = await this.serialised(async () => {
         let records: ShardRecord[];
         try {
-          records = await this.reader.poll(this.options.recordsPerShardPoll);
+          records = await this.reader.poll(this.recordsPerShardPoll);
         } catch {
           // Like Firehose, keep reading through a source outage; what was read stays buffered.
           this.counters.readRetries++;
@@ -186,7 +194,7 @@ export class FirehoseRunner {
             return true;
           }
         }
-        return records.length === 0 && !due;
+        return !due && !filledAPage(records, this.recordsPerShardPoll);
       });
       if (idle) await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 200));
     }

@@ -8,6 +8,9 @@ import {
 import { sequenceAfter, type DeliveryRange } from './delivery-range';
 import { readJsonFile, writeJsonFileAtomically } from './json-file';
 
+/** Records one GetRecords call asks for per shard unless told otherwise (Kinesis allows up to 10,000). */
+export const DEFAULT_RECORDS_PER_SHARD_POLL = 1_000;
+
 /** A record read from a shard, with where it came from. */
 export interface ShardRecord {
   shardId: string;
@@ -33,6 +36,13 @@ export class ShardCheckpoints {
     this.positions = { ...this.positions, ...positions };
     await writeJsonFileAtomically(this.file, this.positions);
   }
+}
+
+/** Whether a poll read a full page from some shard: that shard holds more, so reading goes on without a pause. */
+export function filledAPage(records: ShardRecord[], limitPerShard: number): boolean {
+  const perShard = new Map<string, number>();
+  for (const { shardId } of records) perShard.set(shardId, (perShard.get(shardId) ?? 0) + 1);
+  return [...perShard.values()].some((count) => count >= limitPerShard);
 }
 
 /** A pending delivery's records are no longer on the stream (trimmed, or the stream was recreated). */
@@ -81,7 +91,7 @@ export class ShardReader {
   }
 
   /** One pass over every shard; returns what was read (possibly nothing). */
-  async poll(limitPerShard = 1_000): Promise<ShardRecord[]> {
+  async poll(limitPerShard = DEFAULT_RECORDS_PER_SHARD_POLL): Promise<ShardRecord[]> {
     await this.refreshShards();
     const out: ShardRecord[] = [];
     for (const [shardId, iterator] of this.iterators) {

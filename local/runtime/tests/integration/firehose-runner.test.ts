@@ -1,4 +1,4 @@
-import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { PutRecordCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -38,15 +38,15 @@ describe('FirehoseRunner with the real transform bundle, kinesalite and s3rver',
   function runner(
     name: string,
     stream: string,
-    options: { bundlePath?: string; timeoutMs?: number; change?: (delivery: LocalDeliveryStream) => LocalDeliveryStream } = {},
+    options: { bundlePath?: string; timeoutMs?: number; change?: (delivery: LocalDeliveryStream) => LocalDeliveryStream; kinesisClient?: KinesisClient } = {},
   ) {
-    const { bundlePath = REPO_PATHS.transformBundle, timeoutMs = 60_000, change = (d: LocalDeliveryStream) => d } = options;
+    const { bundlePath = REPO_PATHS.transformBundle, timeoutMs = 60_000, change = (d: LocalDeliveryStream) => d, kinesisClient = kinesis.client() } = options;
     const invoker = new TransformInvoker({ bundlePath, functionName: `${name}-fn`, environment: { DATASETS: 'events' }, timeoutMs });
     return {
       invoker,
       runner: new FirehoseRunner({
         delivery: change(changeDeliveryStream(events, { deliveryStreamName: name, sourceStreamName: stream, bucketName: 'lake', bufferIntervalMs: 1_000 })),
-        kinesis: kinesis.client(),
+        kinesis: kinesisClient,
         s3: s3.client(),
         duckdb,
         invoker,
@@ -101,6 +101,38 @@ describe('FirehoseRunner with the real transform bundle, kinesalite and s3rver',
     const backups = (await objects('raw-data/')).filter((o) => o.key.includes('/restart-1-1-'));
     expect(backups.every((o) => o.key.endsWith('.gz'))).toBe(true);
     expect(backups.map((o) => gunzipSync(o.body).toString()).join('').split('\n').filter(Boolean).sort()).toEqual(['{"type":"a"}', '{"type":"b"}', '{"type":"c"}']);
+  });
+
+  test('while records keep arriving it reads each shard at most five times a second (the Kinesis read quota), not once per record', async () => {
+    await kinesis.createStream('steady', 2);
+    const reader = kinesis.client();
+    let reads = 0;
+    reader.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'GetRecordsCommand') reads++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const { runner: steady, invoker } = runner('steady', 'steady', { kinesisClient: reader });
+    await steady.start();
+    const producer = kinesis.client();
+    const started = Date.now();
+    let sent = 0;
+    // Records arrive back to back for two seconds, as under HTTP load.
+    while (Date.now() - started < 2_000) await producer.send(new PutRecordCommand({ StreamName: 'steady', PartitionKey: `k${sent}`, Data: Buffer.from(`{"type":"steady","n":${sent++}}\n`) }));
+    const seconds = (Date.now() - started) / 1_000;
+    producer.destroy();
+    for (let i = 0; i < 100 && steady.counters.kinesisRecords < sent; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await steady.stop();
+    await invoker.stop();
+    expect(steady.counters.curatedRows).toEqual({ events: sent });
+    expect(sent).toBeGreaterThan(20);
+    // A pass reads both shards: at most one per 200 ms, one right after each delivery (1 s buffer) and
+    // a few to read the last records after the producer stopped. Polling again whenever a pass found
+    // a record made 37 passes here.
+    const passes = reads / 2;
+    expect(passes).toBeLessThanOrEqual(Math.ceil(seconds * 5) + steady.counters.deliveries + 3);
   });
 
   test('curated objects are Parquet with the deployed compression (SNAPPY), under the evaluated curated prefix', async () => {
