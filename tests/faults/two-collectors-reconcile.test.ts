@@ -32,7 +32,7 @@ const lineOf = (row: number) => row + 1;
  * exits 8 before any vendor call; once Firehose delivered, the real lake reconciliation passes, the
  * curated rows are the good rows once each, and errors/collector/ is the winner's quarantine.
  */
-describe('two collectors at once on a snapshot with bad rows, then the lake reconciliation', () => {
+describe('fault: two collectors at once on a snapshot with bad rows, then the lake reconciliation', () => {
   const temporary = new TemporaryStack('two-collectors-');
   let stack: LocalStack;
   let simulator: VendorSimulator;
