@@ -4,11 +4,11 @@ import { postLoad } from '../support/http-load';
 import { TemporaryStack } from '../support/temporary-stack';
 
 /**
- * The slowest rate the test allows, in requests a second: the whole path (HTTP, the ingest endpoint,
- * kinesalite, the runners) shares one Node process, which ran 300 requests/s on a 2-core machine
- * loaded by other jobs (load average 7) and 680 on an idle one.
+ * The slowest rate the test allows, in requests a second. The whole path (HTTP, the ingest endpoint,
+ * kinesalite, the runners) shares one Node process at about 3 ms of CPU a request, so its pace is the
+ * CPU other jobs leave: 680 requests/s on an idle 2-core machine, 152 with the load average at 9–13.
  */
-const SLOWEST_REQUESTS_PER_SECOND = 100;
+const SLOWEST_REQUESTS_PER_SECOND = 80;
 /** Starting the stack, the last delivery, syncing the lake and reconciling it. */
 const FIXED_ALLOWANCE_MS = 120_000;
 
