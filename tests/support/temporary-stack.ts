@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,11 +22,14 @@ export class TemporaryStack {
     return this.stack;
   }
 
-  /** The lake as Athena would see it: a DuckDB catalog over a fresh copy of the bucket, closed after `work`. */
-  async withLake<T>(work: (catalog: LakeCatalog) => Promise<T>): Promise<T> {
+  /**
+   * The lake as Athena would see it: a DuckDB catalog over a fresh copy of the bucket, closed after `work`.
+   * @param lake another S3 and bucket holding a lake (moto's, say) @default the stack's
+   */
+  async withLake<T>(work: (catalog: LakeCatalog) => Promise<T>, lake?: { s3: S3Client; bucket: string }): Promise<T> {
     const catalog = await LakeCatalog.open(await mkdtemp(path.join(this.directory, 'lake-cache-')));
     try {
-      await catalog.sync(this.stack.s3.client(), this.stack.endpoints.bucket);
+      await catalog.sync(lake?.s3 ?? this.stack.s3.client(), lake?.bucket ?? this.stack.endpoints.bucket);
       await catalog.refresh();
       return await work(catalog);
     } finally {
