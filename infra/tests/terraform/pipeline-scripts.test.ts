@@ -2,7 +2,6 @@ import { GetJobRunsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import type { MotoServer } from '@ingest-lake/local-emulators';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,13 +12,17 @@ import type { PlanManifest } from '../../src/terraform/pipeline-cli';
 import { readStacks, type SynthesizedStack } from '../../src/terraform/stack-manifest';
 import { motoForTerraform, motoTerraformEnv, pointAtMoto, stateBuckets } from './moto-environment';
 import { motoTargets } from './moto-gaps';
+import { describeReadBack, MOTO_REGION, motoClientConfig } from './read-back';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
- * The delivery pipeline's own scripts, run as CodeBuild runs them, against moto: the one-time
- * bootstrap.sh of dev (a first deploy cannot be planned ahead), then plan.sh dev (three stacks new,
- * one role policy changed by hand), apply.sh dev of exactly those saved plans, and a second plan.sh
- * that must report no changes.
+ * The delivery pipeline's own scripts, run as CodeBuild runs them, against moto, on prod (the
+ * environment behind the approval gate): the one-time bootstrap.sh (a first deploy cannot be planned
+ * ahead), then plan.sh (two stacks new, one role policy changed by hand), apply.sh of exactly those
+ * saved plans, and a second plan.sh that must report no changes (no perpetual diffs); then what the
+ * pipeline deployed is read back through the AWS SDK. dev is applied, read back, re-planned and
+ * destroyed with Terraform directly by deploy-moto.test.ts; the two suites run at once, each on its
+ * own moto.
  * The scripts know nothing of moto: two generic hooks carry it — INGEST_TF_OVERRIDE_DIR (the
  * `moto_override.tf.json` the deploy harness writes, copied beside each stack) and
  * INGEST_TF_TARGETS_DIR (the resources moto can create, moto-gaps.ts). Then the refusals: the same
@@ -29,8 +32,10 @@ import { synthesizeInto, terraformEnvironment } from './support';
 
 const REPO = path.resolve(__dirname, '../../..');
 const SCRIPTS = path.join(REPO, 'infra', 'pipeline');
-const REGION = 'ap-northeast-2';
-const DEV = 'ingest-lake-dev-';
+// prod: the environment behind the approval gate (dev's deploy test is deploy-moto.test.ts).
+const ENV = 'prod';
+const PREFIX = `ingest-lake-${ENV}-`;
+const ACCOUNT = '123456789012'; // moto's
 
 interface ScriptResult {
   code: number | null;
@@ -55,13 +60,13 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Prom
 
 const tail = (text: string) => text.split('\n').slice(-40).join('\n');
 
-describe('bootstrap, then plan.sh → apply.sh → plan.sh on the dev environment, against moto', () => {
+describe('bootstrap, then plan.sh → apply.sh → plan.sh on the prod environment, against moto', () => {
   let moto: MotoServer;
   let work: string;
   let scriptEnv: NodeJS.ProcessEnv;
   let stacks: SynthesizedStack[] = [];
   let cleanUpSynth = () => undefined as void;
-  const aws = () => ({ endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: new NodeHttpHandler() });
+  const aws = () => motoClientConfig(moto.endpoint);
 
   beforeAll(async () => {
     const terraformEnv = terraformEnvironment();
@@ -69,9 +74,9 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the dev environmen
     const endpoint = await moto.start();
     work = mkdtempSync(path.join(os.tmpdir(), 'ingest-pipeline-scripts-'));
     // The override and target files are made from the same synth plan.sh makes (same app, same config).
-    const synthesized = synthesizeInto(['dev']);
+    const synthesized = synthesizeInto([ENV]);
     cleanUpSynth = synthesized.cleanUp;
-    stacks = readStacks(synthesized.outdir, DEV);
+    stacks = readStacks(synthesized.outdir, PREFIX);
     for (const stack of stacks) {
       pointAtMoto(stack, endpoint);
       mkdirSync(path.join(work, 'overrides', stack.name), { recursive: true });
@@ -84,18 +89,19 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the dev environmen
     // The platform team's state bucket exists before any deploy (this project never creates it).
     const s3 = new S3Client({ ...aws(), forcePathStyle: true });
     for (const bucket of stateBuckets(stacks)) {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+      await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: MOTO_REGION } }));
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     }
     s3.destroy();
     // The AWS CLI (apply.sh publishes the collector release with it) addresses moto path-style.
-    writeFileSync(path.join(work, 'aws-config'), `[default]\nregion = ${REGION}\ns3 =\n    addressing_style = path\n`);
+    writeFileSync(path.join(work, 'aws-config'), `[default]\nregion = ${MOTO_REGION}\ns3 =\n    addressing_style = path\n`);
     scriptEnv = {
       ...motoTerraformEnv(terraformEnv, endpoint),
-      AWS_DEFAULT_REGION: REGION,
+      AWS_DEFAULT_REGION: MOTO_REGION,
       AWS_CONFIG_FILE: path.join(work, 'aws-config'),
       INGEST_PIPELINE_PREBUILT: '1',
-      INGEST_PIPELINE_CONCURRENCY: '2',
+      // Three at once: a bootstrap wave holds up to three stacks, and much of an apply waits on provider waiters.
+      INGEST_PIPELINE_CONCURRENCY: '3',
       INGEST_TF_OVERRIDE_DIR: path.join(work, 'overrides'),
       INGEST_TF_TARGETS_DIR: path.join(work, 'targets'),
     };
@@ -112,113 +118,115 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the dev environmen
   const lakeObject = async (key: string) => {
     const s3 = new S3Client({ ...aws(), forcePathStyle: true });
     try {
-      return await (await s3.send(new GetObjectCommand({ Bucket: 'ingest-lake-dev-lake', Key: key }))).Body!.transformToString();
+      return await (await s3.send(new GetObjectCommand({ Bucket: `${PREFIX}lake`, Key: key }))).Body!.transformToString();
     } finally {
       s3.destroy();
     }
   };
 
-  /** Stacks no other stack reads or waits for: analytics, collector, monitoring. */
-  const leaves = () => stacks.filter((s) => !stacks.some((other) => other.dependencies.includes(s.name))).map((s) => s.name);
+  /** Stacks moto can deploy something of (prod's bi is QuickSight only: its targets file skips it everywhere). */
+  const deployable = () => stacks.filter((s) => motoTargets(s) !== 'plan-only').map((s) => s.name);
+  /** Deployable stacks no other stack reads or waits for: collector, monitoring (bi reads analytics). */
+  const leaves = () => deployable().filter((name) => !stacks.some((other) => other.dependencies.includes(name)));
 
-  test('bootstrap.sh dev: the first deploy, a dependency wave at a time; lake first, the boundary before any role', async () => {
+  test('bootstrap.sh prod: the first deploy, a dependency wave at a time; lake first, the boundary before any role', async () => {
     // The first plan.sh of a new environment cannot plan a stack whose upstream state does not exist
     // yet (shown on streaming alone: the targets hook skips the others).
     const onlyStreaming = path.join(work, 'targets-premature');
     mkdirSync(onlyStreaming);
-    for (const stack of stacks.filter((s) => s.name !== `${DEV}streaming`)) writeFileSync(path.join(onlyStreaming, `${stack.name}.targets`), '');
-    const premature = await runScript('plan.sh', ['dev', path.join(work, 'premature')], { ...scriptEnv, INGEST_TF_TARGETS_DIR: onlyStreaming });
+    for (const stack of stacks.filter((s) => s.name !== `${PREFIX}streaming`)) writeFileSync(path.join(onlyStreaming, `${stack.name}.targets`), '');
+    const premature = await runScript('plan.sh', [ENV, path.join(work, 'premature')], { ...scriptEnv, INGEST_TF_TARGETS_DIR: onlyStreaming });
     expect(premature.code).not.toBe(0);
-    expect(premature.stderr).toContain('reads the state of a stack that was never applied: a first deploy cannot be planned ahead. Run infra/pipeline/bootstrap.sh dev once');
+    expect(premature.stderr).toContain('reads the state of a stack that was never applied: a first deploy cannot be planned ahead. Run infra/pipeline/bootstrap.sh prod once');
 
     // The stacks nothing reads are left to plan.sh → apply.sh below (a commit adding a stack), through
     // the targets hook: an empty <stack>.targets skips a stack.
-    expect(leaves().sort()).toEqual([`${DEV}analytics`, `${DEV}collector`, `${DEV}monitoring`]);
+    expect(leaves().sort()).toEqual([`${PREFIX}collector`, `${PREFIX}monitoring`]);
     const bootstrapTargets = path.join(work, 'targets-bootstrap');
     cpSync(path.join(work, 'targets'), bootstrapTargets, { recursive: true });
     for (const leaf of leaves()) writeFileSync(path.join(bootstrapTargets, `${leaf}.targets`), '');
-    const result = await runScript('bootstrap.sh', ['dev', path.join(work, 'bootstrap'), '--yes'], { ...scriptEnv, INGEST_TF_TARGETS_DIR: bootstrapTargets });
+    const result = await runScript('bootstrap.sh', [ENV, path.join(work, 'bootstrap'), '--yes'], { ...scriptEnv, INGEST_TF_TARGETS_DIR: bootstrapTargets });
     expect({ code: result.code, stderr: result.code === 0 ? '' : tail(result.stderr) }).toEqual({ code: 0, stderr: '' });
     // Completion order: lake first; the pipeline stack (the boundary) before every stack with a role.
     const applied = [...result.stderr.matchAll(/\] [\d:]+ applied (ingest-\S+)$/gm)].map((m) => m[1]!);
-    expect([...applied].sort()).toEqual(stacks.map((s) => s.name).filter((name) => !leaves().includes(name)).sort());
-    expect(applied[0]).toBe(`${DEV}lake`);
-    for (const stack of stacks.filter((s) => applied.includes(s.name) && s.dependencies.includes(`${DEV}pipeline`))) {
-      expect({ stack: stack.name, after: applied.indexOf(stack.name) > applied.indexOf(`${DEV}pipeline`) }).toEqual({ stack: stack.name, after: true });
+    expect([...applied].sort()).toEqual(deployable().filter((name) => !leaves().includes(name)).sort());
+    expect(applied[0]).toBe(`${PREFIX}lake`);
+    for (const stack of stacks.filter((s) => applied.includes(s.name) && s.dependencies.includes(`${PREFIX}pipeline`))) {
+      expect({ stack: stack.name, after: applied.indexOf(stack.name) > applied.indexOf(`${PREFIX}pipeline`) }).toEqual({ stack: stack.name, after: true });
     }
     const iam = new IAMClient(aws());
     try {
-      for (const role of ['ingest-lake-dev-deploy', 'ingest-lake-dev-flow-logs', 'ingest-lake-dev-events']) {
+      for (const role of [`${PREFIX}deploy`, `${PREFIX}flow-logs`, `${PREFIX}events`]) {
         const { Role } = await iam.send(new GetRoleCommand({ RoleName: role }));
-        expect({ role, boundary: Role!.PermissionsBoundary?.PermissionsBoundaryArn }).toEqual({ role, boundary: 'arn:aws:iam::123456789012:policy/ingest-lake-dev-boundary' });
+        expect({ role, boundary: Role!.PermissionsBoundary?.PermissionsBoundaryArn }).toEqual({ role, boundary: `arn:aws:iam::${ACCOUNT}:policy/${PREFIX}boundary` });
       }
     } finally {
       iam.destroy();
     }
     // The catalog stack was applied: apply.sh started the job that creates the Athena views.
-    expect(result.stderr).toContain('started ingest-lake-dev-versioned-sql (the Athena views from shared/sql)');
+    expect(result.stderr).toContain(`started ${PREFIX}versioned-sql (the Athena views from shared/sql)`);
     const glue = new GlueClient(aws());
     try {
-      expect((await glue.send(new GetJobRunsCommand({ JobName: 'ingest-lake-dev-versioned-sql' }))).JobRuns).toHaveLength(1);
+      expect((await glue.send(new GetJobRunsCommand({ JobName: `${PREFIX}versioned-sql` }))).JobRuns).toHaveLength(1);
     } finally {
       glue.destroy();
     }
     console.log(`bootstrap.sh: ${result.seconds} s`);
   }, 900_000);
 
-  test('plan.sh dev: one saved plan per stack in dependency order; every IAM and security-group change called out by address', async () => {
+  test('plan.sh prod: one saved plan per stack in dependency order; every IAM and security-group change called out by address', async () => {
     // Someone widened the flow-logs role's inline policy by hand.
     const iam = new IAMClient(aws());
     try {
       await iam.send(
         new PutRolePolicyCommand({
-          RoleName: 'ingest-lake-dev-flow-logs',
-          PolicyName: 'ingest-lake-dev-flow-logs-permissions',
+          RoleName: `${PREFIX}flow-logs`,
+          PolicyName: `${PREFIX}flow-logs-permissions`,
           PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }),
         }),
       );
     } finally {
       iam.destroy();
     }
-    const result = await runScript('plan.sh', ['dev', plan1()], scriptEnv);
+    const result = await runScript('plan.sh', [ENV, plan1()], scriptEnv);
     expect({ code: result.code, stderr: result.code === 0 ? '' : tail(result.stderr) }).toEqual({ code: 0, stderr: '' });
     const manifest = readJson<PlanManifest>(path.join(plan1(), 'plan.json'));
     const order = manifest.stacks.map((s) => s.name);
-    expect([...order].sort()).toEqual(stacks.map((s) => s.name).sort());
-    expect(order.slice(0, 2)).toEqual([`${DEV}lake`, `${DEV}pipeline`]);
+    expect([...order].sort()).toEqual(deployable().sort());
+    expect(order.slice(0, 2)).toEqual([`${PREFIX}lake`, `${PREFIX}pipeline`]);
     for (const stack of manifest.stacks) {
       expect(existsSync(path.join(plan1(), stack.plan))).toBe(true);
       for (const upstream of stack.dependencies) expect(order.indexOf(upstream)).toBeLessThan(order.indexOf(stack.name));
     }
-    expect(manifest.stacks.filter((s) => s.hasChanges).map((s) => s.name).sort()).toEqual([...leaves(), `${DEV}network`].sort());
+    expect(manifest.stacks.filter((s) => s.hasChanges).map((s) => s.name).sort()).toEqual([...leaves(), `${PREFIX}network`].sort());
     const summary = readJson<PlanSummary>(path.join(plan1(), 'summary.json'));
-    const network = summary.stacks.find((s) => s.stack === `${DEV}network`)!;
+    const network = summary.stacks.find((s) => s.stack === `${PREFIX}network`)!;
     expect(network.changes.map((c) => `${c.action} ${c.type} ${c.attributes.join()}`)).toEqual(['update aws_iam_role_policy policy']);
     const sensitive = summary.sensitive.map((c) => `${c.stack} ${c.action} ${c.address}`);
-    expect(sensitive).toEqual(expect.arrayContaining([`${DEV}collector create aws_security_group.sg`, `${DEV}collector create aws_iam_instance_profile.profile`]));
-    expect(sensitive.filter((c) => c.startsWith(`${DEV}network`))).toEqual([expect.stringMatching(/^ingest-lake-dev-network update aws_iam_role_policy\.flow-logs-role_policy_\w+$/)]);
+    expect(sensitive).toEqual(expect.arrayContaining([`${PREFIX}collector create aws_security_group.sg`, `${PREFIX}collector create aws_iam_instance_profile.profile`]));
+    expect(sensitive.filter((c) => c.startsWith(`${PREFIX}network`))).toEqual([expect.stringMatching(new RegExp(`^${PREFIX}network update aws_iam_role_policy\\.flow-logs-role_policy_\\w+$`))]);
     expect(summary.sensitive.every((c) => /^aws_(iam_|security_group|vpc_security_group_)/.test(c.type))).toBe(true);
     expect(result.stdout).toContain(`## IAM and security-group changes (${summary.sensitive.length})`);
     // The plan artifact carries no provider binaries (.terraform lives outside the plan directory).
-    expect(existsSync(path.join(plan1(), 'cdktf.out', 'stacks', `${DEV}lake`, '.terraform'))).toBe(false);
+    expect(existsSync(path.join(plan1(), 'cdktf.out', 'stacks', `${PREFIX}lake`, '.terraform'))).toBe(false);
     console.log(`plan.sh: ${result.seconds} s`);
   }, 600_000);
 
-  test('apply.sh dev applies exactly those saved plans; the collector release is published by content hash before the collector stack', async () => {
-    const result = await runScript('apply.sh', ['dev', plan1()], scriptEnv);
+  test('apply.sh prod applies exactly those saved plans; the collector release is published by content hash before the collector stack', async () => {
+    const result = await runScript('apply.sh', [ENV, plan1()], scriptEnv);
     expect({ code: result.code, stderr: result.code === 0 ? '' : tail(result.stderr) }).toEqual({ code: 0, stderr: '' });
     // The catalog stack had no changes: the views job is not started again.
-    expect(result.stderr).not.toContain('started ingest-lake-dev-versioned-sql');
-    expect([...result.stderr.matchAll(/applying the saved plan of (\S+)/g)].map((m) => m[1]).sort()).toEqual([...leaves(), `${DEV}network`].sort());
-    expect(result.stderr.indexOf('publishing collector release')).toBeLessThan(result.stderr.indexOf(`applying the saved plan of ${DEV}collector`));
+    expect(result.stderr).not.toContain(`started ${PREFIX}versioned-sql`);
+    expect([...result.stderr.matchAll(/applying the saved plan of (\S+)/g)].map((m) => m[1]).sort()).toEqual([...leaves(), `${PREFIX}network`].sort());
+    expect(result.stderr.indexOf('publishing collector release')).toBeLessThan(result.stderr.indexOf(`applying the saved plan of ${PREFIX}collector`));
     const release = collectorRelease();
     expect(await lakeObject('artifacts/collector/current-release')).toBe(release.id);
     expect(await lakeObject(`artifacts/collector/releases/${release.id}/SHA256SUMS`)).toBe(release.sha256sums);
     expect(JSON.parse(await lakeObject(`artifacts/collector/releases/${release.id}/manifests/app_market.json`))).toMatchObject({ dataset: 'app_market' });
     const iam = new IAMClient(aws());
     try {
-      const { Role } = await iam.send(new GetRoleCommand({ RoleName: 'ingest-lake-dev-collector' }));
-      expect(Role!.PermissionsBoundary?.PermissionsBoundaryArn).toBe('arn:aws:iam::123456789012:policy/ingest-lake-dev-boundary');
+      const { Role } = await iam.send(new GetRoleCommand({ RoleName: `${PREFIX}collector` }));
+      expect(Role!.PermissionsBoundary?.PermissionsBoundaryArn).toBe(`arn:aws:iam::${ACCOUNT}:policy/${PREFIX}boundary`);
     } finally {
       iam.destroy();
     }
@@ -226,15 +234,15 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the dev environmen
   }, 600_000);
 
   test('the same saved plans applied again are refused loudly: the state moved since they were made', async () => {
-    const result = await runScript('apply.sh', ['dev', plan1()], scriptEnv);
+    const result = await runScript('apply.sh', [ENV, plan1()], scriptEnv);
     expect(result.code).not.toBe(0);
     expect(result.stdout + result.stderr).toContain('Saved plan is stale');
-    expect(result.stderr).toMatch(/ERROR: the saved plan of ingest-lake-dev-(analytics|network) is stale: its state changed after the plan was made/);
+    expect(result.stderr).toMatch(new RegExp(`ERROR: the saved plan of ${PREFIX}(collector|monitoring|network) is stale: its state changed after the plan was made`));
   }, 300_000);
 
   test('a second plan.sh reports no changes', async () => {
     const plandir = path.join(work, 'plan-2');
-    const result = await runScript('plan.sh', ['dev', plandir], scriptEnv);
+    const result = await runScript('plan.sh', [ENV, plandir], scriptEnv);
     expect({ code: result.code, stderr: result.code === 0 ? '' : tail(result.stderr) }).toEqual({ code: 0, stderr: '' });
     const summary = readJson<PlanSummary>(path.join(plandir, 'summary.json'));
     const changing = summary.stacks.filter((s) => s.changes.length > 0 || s.outputChanges.length > 0).map((s) => ({ stack: s.stack, changes: s.changes, outputs: s.outputChanges }));
@@ -245,6 +253,9 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the dev environmen
     expect(readJson<PlanManifest>(path.join(plandir, 'plan.json')).stacks.every((s) => !s.hasChanges)).toBe(true);
     console.log(`second plan.sh: ${result.seconds} s`);
   }, 600_000);
+
+  // What the pipeline deployed, read back through the AWS SDK (the same checks as dev's deploy test).
+  describeReadBack(ENV, () => moto.endpoint);
 });
 
 describe('apply.sh refuses a downstream plan whose upstream outputs changed under it', () => {
