@@ -10,7 +10,7 @@ import { EXIT, exitCodeFor } from './cli/exit-codes';
 import { createProgressReporter } from './cli/progress-reporter';
 import { createClients, leaseStore, ledgerStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
 import { collectSnapshot, snapshotDirectory } from './pipeline/collect-snapshot';
-import { replaySnapshot } from './pipeline/replay-snapshot';
+import { replayReconciles, replaySnapshot } from './pipeline/replay-snapshot';
 import { KinesisProducer } from './produce/kinesis-producer';
 
 /**
@@ -116,7 +116,6 @@ withCommonOptions(program.command('replay'))
       const { s3, kinesis } = createClients(settings);
       const producer = new KinesisProducer(kinesis, { streamName: manifest.kinesis.streamName });
       const reporter = createProgressReporter(flags.progress);
-      const file = manifest.vendorDataset.dataFile.file;
       const result = await replaySnapshot({
         manifest,
         snapshot: snapshotOf(flags.snapshot),
@@ -124,11 +123,11 @@ withCommonOptions(program.command('replay'))
         lakeBucket: settings.lakeBucket,
         producer,
         workDir: settings.workDir,
-        onProgress: (p) => reporter.onEvent({ type: 'ingest', file, ...p }),
+        onProgress: (p) => reporter.onEvent({ type: 'ingest', ...p }),
       });
       reporter.stop();
       process.stdout.write(`${JSON.stringify({ replay: result, producer: producer.stats })}\n`);
-      return result.rowsRead === result.rowsSent + result.rowsQuarantined + result.rowsBlank ? EXIT.ok : EXIT.unreconciled;
+      return replayReconciles(result) ? EXIT.ok : EXIT.unreconciled;
     }),
   );
 

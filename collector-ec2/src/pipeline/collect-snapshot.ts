@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { collectorQuarantineKey, collectorReportKey, dimensionSnapshotKey, formatTimestamp } from '@ingest-lake/shared';
+import { collectorQuarantineKey, collectorReportKey } from '@ingest-lake/shared';
 import { archiveRawFile, rawArchiveKey } from '../archive/raw-archive';
 import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
@@ -12,12 +12,12 @@ import type { LeaseRecord } from '../lease/lease-decision';
 import { currentProcess } from '../lease/process-identity';
 import { SnapshotLease, type LeaseEvent } from '../lease/snapshot-lease';
 import { WorkDirLock, type WorkDirLockOwner } from '../lease/work-dir-lock';
-import { DimensionSnapshotWriter } from '../curate/dimension-snapshot-writer';
 import { countQuarantineLines, QuarantineWriter } from '../parse/quarantine-writer';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import type { StateStore } from '../state/state-store';
 import { VendorClient } from '../vendor/vendor-client';
 import { ingestCsvFile, type FileProgress } from './csv-file-ingest';
+import { curateDimensionFile } from './dimension-file-curation';
 import { ingestApiPages } from './json-api-ingest';
 import { buildRunReport, type RunReport } from './run-report';
 
@@ -180,22 +180,6 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
   await mkdir(quarantineDir, { recursive: true });
   const curatedDir = path.join(directory, 'curated');
   await mkdir(curatedDir, { recursive: true });
-  /** Closes a metadata file's Parquet and puts it at its snapshot's fixed key (a re-run replaces it). */
-  const uploadCurated = async (writer: DimensionSnapshotWriter, dataset: string): Promise<{ key: string; rows: number }> => {
-    const rows = writer.close();
-    const key = dimensionSnapshotKey(dataset, snapshot);
-    lease?.assertHeld();
-    await options.s3.send(
-      new PutObjectCommand({
-        Bucket: options.lakeBucket,
-        Key: key,
-        Body: createReadStream(writer.path),
-        ContentLength: (await stat(writer.path)).size,
-        ContentType: 'application/vnd.apache.parquet',
-      }),
-    );
-    return { key, rows };
-  };
 
   try {
     for (const vendorFile of files) {
@@ -233,34 +217,48 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         // Quarantine lines written after the last checkpoint are dropped here and written again below.
         const quarantine = await QuarantineWriter.open(path.join(quarantineDir, `${vendorFile.file}.ndjson`), state.progress?.quarantineBytes ?? 0);
         const totalBytes = (await stat(localPath)).size;
-        const curated = isDataFile
-          ? undefined
-          : new DimensionSnapshotWriter({ dataset: vendorFile.dataset, path: path.join(curatedDir, `${vendorFile.dataset.name}.parquet`), ingestedAt: formatTimestamp(Date.now()) });
+        const source = createReadStream(localPath, { highWaterMark: 1 << 20 });
+        const onProgress = ({ compressedBytes, rowsRead }: { compressedBytes: number; rowsRead: number }) =>
+          options.onEvent?.({ type: 'ingest', file: vendorFile.file, compressedBytes, totalBytes, rowsRead });
         try {
-          state.progress = await ingestCsvFile({
-            dataset: vendorFile.dataset,
-            origin: `vendor-bulk:${manifest.dataset}/snapshot=${snapshot}/${vendorFile.file}`,
-            file: vendorFile.file,
-            snapshot,
-            source: createReadStream(localPath, { highWaterMark: 1 << 20 }),
-            quarantine,
-            packTargetBytes: manifest.packTargetBytes,
-            ...(isDataFile && options.producer ? { producer: options.producer } : {}),
-            ...(curated ? { curate: (pack: Uint8Array) => curated.addPack(pack) } : {}),
-            ...(state.progress ? { resumeFrom: state.progress } : {}),
-            ...(options.checkpointEveryRows === undefined ? {} : { checkpointEveryRows: options.checkpointEveryRows }),
-            onCheckpoint: async (progress) => {
-              if (curated) return;
-              state.progress = progress;
-              await saveCheckpoint();
-            },
-            onProgress: ({ compressedBytes, rowsRead }) =>
-              options.onEvent?.({ type: 'ingest', file: vendorFile.file, compressedBytes, totalBytes, rowsRead }),
-          });
+          if (isDataFile) {
+            state.progress = await ingestCsvFile({
+              dataset: vendorFile.dataset,
+              origin: `vendor-bulk:${manifest.dataset}/snapshot=${snapshot}/${vendorFile.file}`,
+              file: vendorFile.file,
+              snapshot,
+              source,
+              quarantine,
+              packTargetBytes: manifest.packTargetBytes,
+              ...(options.producer ? { producer: options.producer } : {}),
+              ...(state.progress ? { resumeFrom: state.progress } : {}),
+              ...(options.checkpointEveryRows === undefined ? {} : { checkpointEveryRows: options.checkpointEveryRows }),
+              onCheckpoint: async (progress) => {
+                state.progress = progress;
+                await saveCheckpoint();
+              },
+              onProgress,
+            });
+          } else {
+            const result = await curateDimensionFile({
+              vendorDataset: manifest.dataset,
+              vendorFile,
+              snapshot,
+              source,
+              quarantine,
+              curatedDir,
+              s3: options.s3,
+              lakeBucket: options.lakeBucket,
+              packTargetBytes: manifest.packTargetBytes,
+              ...(lease ? { beforeUpload: () => lease.assertHeld() } : {}),
+              onProgress,
+            });
+            state.progress = result.progress;
+            state.curated = result.curated;
+          }
         } finally {
           await quarantine.close();
         }
-        if (curated) state.curated = await uploadCurated(curated, vendorFile.dataset.name);
         if (state.progress.rowsQuarantined > 0) {
           await uploadQuarantine(quarantine.path, collectorQuarantineKey(manifest.dataset, snapshot, vendorFile.file), state.progress.rowsQuarantined);
         }
