@@ -3,6 +3,7 @@ export * from './schema/dataset';
 export * from './schema/validation-issue';
 export * from './schema/value-parsers';
 export * from './schema/compile-validator';
+export * from './schema/header-drift';
 export * from './schema/compile-encoder';
 export * from './schema/record-identity';
 export * from './schema/table-layout';

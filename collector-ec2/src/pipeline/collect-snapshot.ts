@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { collectorQuarantineKey, collectorReportKey } from '@ingest-lake/shared';
+import { collectorQuarantineKey, collectorReportKey, type HeaderDrift } from '@ingest-lake/shared';
 import { archiveRawFile, rawArchiveKey } from '../archive/raw-archive';
 import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
@@ -13,6 +13,7 @@ import { currentProcess } from '../lease/process-identity';
 import { SnapshotLease, type LeaseEvent } from '../lease/snapshot-lease';
 import { WorkDirLock, type WorkDirLockOwner } from '../lease/work-dir-lock';
 import { countQuarantineLines, QuarantineWriter } from '../parse/quarantine-writer';
+import type { HeaderDriftPublisher } from '../metrics/header-drift-publisher';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import type { StateStore } from '../state/state-store';
 import { VendorClient } from '../vendor/vendor-client';
@@ -29,7 +30,8 @@ export type CollectEvent =
   | { type: 'download'; file: string; bytes: number; totalBytes: number | undefined }
   | { type: 'ingest'; file: string; compressedBytes: number; totalBytes: number; rowsRead: number }
   | { type: 'file-done'; file: string; progress: FileProgress; archivedKey: string; uploaded: boolean }
-  | { type: 'api-page'; checkpoint: ApiCheckpoint };
+  | { type: 'api-page'; checkpoint: ApiCheckpoint }
+  | { type: 'header-drift'; file: string; drift: HeaderDrift; published: boolean; publishError?: string };
 
 export interface CollectOptions {
   manifest: CollectorManifest;
@@ -60,6 +62,8 @@ export interface CollectOptions {
   };
   /** How long to wait for another run of the snapshot (folder lock and lease together): 0 refuses at once, Infinity waits. @default 0 */
   waitForLeaseSeconds?: number;
+  /** Where a file whose header differs from the declared schema is reported (the CLI: a CloudWatch metric). @default none: the event only */
+  headerDrift?: HeaderDriftPublisher;
   onEvent?: (event: CollectEvent) => void;
 }
 
@@ -181,6 +185,17 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
   const curatedDir = path.join(directory, 'curated');
   await mkdir(curatedDir, { recursive: true });
 
+  /** Tells of a drifted header (event, and the publisher); a failed publish is reported, never fatal. */
+  const reportHeaderDrift = async (file: string, drift: HeaderDrift): Promise<void> => {
+    let publishError: string | undefined;
+    try {
+      await options.headerDrift?.publish({ vendorDataset: manifest.dataset, snapshot, file, drift });
+    } catch (error) {
+      publishError = (error as Error).message;
+    }
+    options.onEvent?.({ type: 'header-drift', file, drift, published: options.headerDrift !== undefined && publishError === undefined, ...(publishError ? { publishError } : {}) });
+  };
+
   try {
     for (const vendorFile of files) {
       const state = checkpoint.file(vendorFile.file);
@@ -220,6 +235,11 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         const source = createReadStream(localPath, { highWaterMark: 1 << 20 });
         const onProgress = ({ compressedBytes, rowsRead }: { compressedBytes: number; rowsRead: number }) =>
           options.onEvent?.({ type: 'ingest', file: vendorFile.file, compressedBytes, totalBytes, rowsRead });
+        // Reported whether the file is then refused (exit 7) or read with nulls; awaited before either.
+        let driftReported: Promise<void> | undefined;
+        const onHeaderDrift = (drift: HeaderDrift) => {
+          driftReported = reportHeaderDrift(vendorFile.file, drift);
+        };
         try {
           if (isDataFile) {
             state.progress = await ingestCsvFile({
@@ -238,6 +258,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
                 await saveCheckpoint();
               },
               onProgress,
+              onHeaderDrift,
             });
           } else {
             const result = await curateDimensionFile({
@@ -252,12 +273,14 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
               packTargetBytes: manifest.packTargetBytes,
               ...(lease ? { beforeUpload: () => lease.assertHeld() } : {}),
               onProgress,
+              onHeaderDrift,
             });
             state.progress = result.progress;
             state.curated = result.curated;
           }
         } finally {
           await quarantine.close();
+          await driftReported;
         }
         if (state.progress.rowsQuarantined > 0) {
           await uploadQuarantine(quarantine.path, collectorQuarantineKey(manifest.dataset, snapshot, vendorFile.file), state.progress.rowsQuarantined);

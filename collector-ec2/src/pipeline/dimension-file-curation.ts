@@ -31,6 +31,7 @@ export interface DimensionFileCurationOptions {
   /** Called right before the upload (the collector checks it still holds its lease). @default none */
   beforeUpload?: () => void;
   onProgress?: CsvFileIngestOptions['onProgress'];
+  onHeaderDrift?: CsvFileIngestOptions['onHeaderDrift'];
 }
 
 /**
@@ -56,6 +57,7 @@ export async function curateDimensionFile(options: DimensionFileCurationOptions)
     curate: (pack: Uint8Array) => writer.addPack(pack),
     ...(options.packTargetBytes === undefined ? {} : { packTargetBytes: options.packTargetBytes }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onHeaderDrift ? { onHeaderDrift: options.onHeaderDrift } : {}),
   });
   const rows = writer.close();
   const key = dimensionSnapshotKey(vendorFile.dataset.name, snapshot);

@@ -1,4 +1,4 @@
-import { appMarketDaily, curatedDatasets, currentViewName, dimensionDatasets, events, glueColumns } from '@ingest-lake/shared';
+import { appMarketDaily, curatedDatasets, currentViewName, dimensionDatasets, events, glueColumns, VENDOR_HEADER_DRIFT_METRIC, vendorDatasets } from '@ingest-lake/shared';
 import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
@@ -232,6 +232,26 @@ describe('collector', () => {
       .map((r) => r.replace(/^.*?\/curated\//, 'curated/'));
     expect(curatedWrites.sort()).toEqual(dimensionDatasets.map((d) => `curated/dataset=${d.name}/*`).sort());
     expect(dimensionDatasets).toHaveLength(12);
+  });
+
+  test('vendor header drift (decision 0015): the instance puts the metric with its environment, and an alarm per vendor dataset tells the alarm topic', () => {
+    const json = synth(environment('prod').collector);
+    const userData = Buffer.from(String(resources(json, 'aws_launch_template')[0]!.user_data), 'base64').toString();
+    expect(userData).toContain('\nCOLLECTOR_METRICS_ENVIRONMENT=prod\n');
+    const drift = resources(json, 'aws_cloudwatch_metric_alarm').filter((a) => a.metric_name === VENDOR_HEADER_DRIFT_METRIC.name);
+    expect(drift).toEqual(
+      vendorDatasets.map(() =>
+        expect.objectContaining({
+          namespace: VENDOR_HEADER_DRIFT_METRIC.namespace,
+          dimensions: { Environment: 'prod', Dataset: 'app_market' },
+          statistic: 'Sum',
+          threshold: 1,
+          comparison_operator: 'GreaterThanOrEqualToThreshold',
+          treat_missing_data: 'notBreaching',
+          alarm_actions: [expect.stringMatching(/^arn:aws:sns:ap-northeast-2:\$\{.*\}:ingest-lake-prod-alarms$/)],
+        }),
+      ),
+    );
   });
 
   test('the group runs one instance only around the manifest timer: from 15 min before it to 120 min after, in the egress subnet', () => {
