@@ -15,6 +15,7 @@ export * from './datasets/vendor-dataset';
 export * from './datasets/registry';
 export * from './lake/lake-layout';
 export * from './lake/sql-files';
+export * from './bi/dashboard-charts';
 export * from './lake/dimension-views';
 export * from './naming';
 export * from './schema/compile-row-entry-encoder';
