@@ -1,4 +1,15 @@
-import { appMarketDaily, curatedDatasets, currentViewName, dimensionDatasets, events, glueColumns, VENDOR_HEADER_DRIFT_METRIC, vendorDatasets } from '@ingest-lake/shared';
+import {
+  appMarketDaily,
+  curatedDatasets,
+  currentViewName,
+  DELIVERY_ERROR_COLUMNS,
+  DELIVERY_ERRORS_TABLE,
+  dimensionDatasets,
+  events,
+  glueColumns,
+  VENDOR_HEADER_DRIFT_METRIC,
+  vendorDatasets,
+} from '@ingest-lake/shared';
 import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
@@ -169,9 +180,22 @@ describe('catalog and analytics', () => {
     expect(eventsTable.parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date' });
     const market = tables.find((t) => t.name === appMarketDaily.name)!;
     expect(JSON.stringify(market)).toContain('"name":"revenue_usd","type":"decimal(18,4)"');
-    // All thirteen vendor tables (the data file and twelve dimensions) plus events, each from its schema.
-    expect(tables.map((t) => t.name).sort()).toEqual(curatedDatasets.map((d) => d.name).sort());
-    expect(tables).toHaveLength(14);
+    // All thirteen vendor tables (the data file and twelve dimensions) plus events, each from its schema,
+    // and the Firehose error output the failures chart reads.
+    expect(tables.map((t) => t.name).sort()).toEqual([...curatedDatasets.map((d) => d.name), DELIVERY_ERRORS_TABLE].sort());
+    expect(tables).toHaveLength(15);
+    const errors = tables.find((t) => t.name === DELIVERY_ERRORS_TABLE)!;
+    expect(errors.partition_keys).toEqual([
+      { name: 'error_output_type', type: 'string' },
+      { name: 'dt', type: 'date' },
+    ]);
+    expect(errors.parameters).toMatchObject({
+      'projection.error_output_type.type': 'enum',
+      'projection.error_output_type.values': 'processing-failed,partitioning-failed',
+      // The bucket is a reference Terraform resolves; only Athena's placeholders are escaped.
+      'storage.location.template': expect.stringMatching(/^s3:\/\/\$\{[^}]+\}\/errors\/\$\$\{error_output_type\}\/dt=\$\$\{dt\}\/$/),
+    });
+    expect((errors.storage_descriptor as { columns: Array<{ name: string }> }).columns.map((c) => c.name)).toEqual(DELIVERY_ERROR_COLUMNS.map((c) => c.name.toLowerCase()));
     for (const dataset of dimensionDatasets) {
       const table = tables.find((t) => t.name === dataset.name)!;
       const tableColumns = (table.storage_descriptor as { columns: Array<{ name: string; type: string }> }).columns;

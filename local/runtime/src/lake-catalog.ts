@@ -10,17 +10,11 @@ import {
   DELIVERY_ERRORS_TABLE,
   duckdbCreateTable,
   FAILURE_REASON_SQL,
-  FIREHOSE_ERROR_PREFIX,
+  errorOutputFolder,
   LAKE_ZONES,
   sqlViews,
 } from '@ingest-lake/shared';
 import { DuckDbSession, sqlLiteral } from './duckdb-session';
-
-/** The folder of one error output type: the error prefix up to and including the type (`errors/<type>`). */
-function errorOutputFolder(errorOutputType: string): string {
-  const expression = '!{firehose:error-output-type}';
-  return FIREHOSE_ERROR_PREFIX.slice(0, FIREHOSE_ERROR_PREFIX.indexOf(expression) + expression.length).replace(expression, errorOutputType);
-}
 
 /**
  * The local Glue catalog + Athena: DuckDB over a local copy of the lake (DuckDB's httpfs cannot be

@@ -1,4 +1,5 @@
 import { DELIVERY_CONSTANTS } from '../delivery/delivery-settings';
+import { FIREHOSE_ERROR_PREFIX } from '../lake/lake-layout';
 import { sqlQueries, type SqlFile } from '../lake/sql-files';
 
 /**
@@ -66,6 +67,26 @@ export const FAILURE_REASON_SQL = "split_part(errorMessage, ':', 1)";
 
 /** The error output types the delivery streams write under `errors/`: processing failures and missing partition keys. */
 export const DELIVERY_ERROR_OUTPUT_TYPES = [DELIVERY_CONSTANTS.processingFailedErrorOutputType, DELIVERY_CONSTANTS.missingKeysErrorOutputType] as const;
+
+const ERROR_OUTPUT_TYPE_EXPRESSION = '!{firehose:error-output-type}';
+
+/** The folder of one error output type: the error prefix up to and including the type (`errors/<type>`). */
+export function errorOutputFolder(errorOutputType: string): string {
+  return FIREHOSE_ERROR_PREFIX.slice(0, FIREHOSE_ERROR_PREFIX.indexOf(ERROR_OUTPUT_TYPE_EXPRESSION) + ERROR_OUTPUT_TYPE_EXPRESSION.length).replace(
+    ERROR_OUTPUT_TYPE_EXPRESSION,
+    errorOutputType,
+  );
+}
+
+/**
+ * The error prefix as a partition-projection location template, relative to the bucket:
+ * `errors/${error_output_type}/dt=${dt}/` (Athena fills in the two partition keys).
+ */
+export function errorOutputLocationTemplate(): string {
+  const template = FIREHOSE_ERROR_PREFIX.replace(ERROR_OUTPUT_TYPE_EXPRESSION, '${error_output_type}').replace('!{timestamp:yyyy-MM-dd}', '${dt}');
+  if (template.includes('!{')) throw new Error(`FIREHOSE_ERROR_PREFIX has an expression the error table cannot project: ${FIREHOSE_ERROR_PREFIX}`);
+  return template;
+}
 
 /** Firehose's error record fields, in the order it writes them, with their types. */
 export const DELIVERY_ERROR_COLUMNS = [
