@@ -51,7 +51,11 @@ export function recordsInCustomSql(database: string): string {
   return streamedDatasets.map((d) => `SELECT '${d.name}' AS dataset, _ingested_at AS ingested_at FROM "${database}"."${d.name}"`).join('\nUNION ALL\n');
 }
 
-/** Every failed Firehose record with its reason and arrival time: the failures chart. */
+/**
+ * Every failed Firehose record with its reason and arrival time: the failures chart. Trino's
+ * `from_unixtime` gives a timestamp with time zone; it is cast to a plain timestamp (UTC, like
+ * `_ingested_at`), the type the other DATETIME columns have, rather than rely on how QuickSight maps a zoned one.
+ */
 export function failuresCustomSql(database: string): string {
-  return `SELECT ${FAILURE_REASON_SQL} AS reason, from_unixtime(CAST(arrivalTimestamp AS double) / 1000) AS failed_at FROM "${database}"."${DELIVERY_ERRORS_TABLE}"`;
+  return `SELECT ${FAILURE_REASON_SQL} AS reason, CAST(from_unixtime(CAST(arrivalTimestamp AS double) / 1000) AS timestamp) AS failed_at FROM "${database}"."${DELIVERY_ERRORS_TABLE}"`;
 }
