@@ -61,7 +61,7 @@ export class BiStack extends IngestLakeStack {
         name: this.name(id),
         awsAccountId: account.accountId,
         importMode: 'DIRECT_QUERY',
-        physicalTableMap: [{ physicalTableMapId: id.replace(/-/g, '_'), customSql: { dataSourceArn: source.arn, name: sqlName, sqlQuery, columns } }],
+        physicalTableMap: [{ physicalTableMapId: id, customSql: { dataSourceArn: source.arn, name: sqlName, sqlQuery, columns } }],
         permissions: [{ principal, actions: DATA_SET_VIEWER_ACTIONS }],
       });
     dataSet('events', 'events_deduplicated', `SELECT event_time, event_type, source, payload, dt FROM "${database}"."events_deduplicated"`, [

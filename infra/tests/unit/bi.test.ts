@@ -79,6 +79,17 @@ describe('QuickSight as code (bi.enabled): the local dashboard charts, from the 
     for (const text of sql.values()) expect(text).not.toMatch(/;\s*$/);
   });
 
+  test("identifiers keep to QuickSight's patterns (PhysicalTableId [0-9a-zA-Z-]{1,64}; sheet, visual, field and filter ids [\\w-]+)", () => {
+    const json = bi();
+    for (const dataSet of resources(json, 'aws_quicksight_data_set')) {
+      for (const table of dataSet.physical_table_map as Array<{ physical_table_map_id: string }>) expect(table.physical_table_map_id).toMatch(/^[0-9a-zA-Z-]{1,64}$/);
+    }
+    const definition = JSON.stringify(resources(json, 'aws_quicksight_analysis')[0]!.definition);
+    const ids = [...definition.matchAll(/"(?:sheet_id|visual_id|field_id|filter_id|filter_group_id|element_id)":"([^"]*)"/g)].map((m) => m[1]!);
+    expect(ids.length).toBeGreaterThan(10);
+    for (const id of ids) expect(id).toMatch(/^[\w-]{1,512}$/);
+  });
+
   test('least privilege for the principal: dataset and dashboard viewer sets, the analysis shared as QuickSight shares analyses', () => {
     const json = bi();
     for (const dataSet of resources(json, 'aws_quicksight_data_set')) expect(dataSet.permissions).toEqual([{ principal: PRINCIPAL, actions: DATA_SET_VIEWER_ACTIONS }]);
