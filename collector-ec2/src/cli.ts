@@ -8,9 +8,9 @@ import { resolveApiKey } from './config/api-key';
 import { loadManifest, type CollectorManifest } from './config/manifest';
 import { EXIT, exitCodeFor } from './cli/exit-codes';
 import { createProgressReporter } from './cli/progress-reporter';
-import { createClients, leaseStore, ledgerStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
+import { createClients, headerDriftPublisher, leaseStore, ledgerStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
 import { collectSnapshot, snapshotDirectory } from './pipeline/collect-snapshot';
-import { replaySnapshot } from './pipeline/replay-snapshot';
+import { replayReconciles, replaySnapshot } from './pipeline/replay-snapshot';
 import { KinesisProducer } from './produce/kinesis-producer';
 
 /**
@@ -30,7 +30,8 @@ function withCommonOptions(command: Command): Command {
     .option('--ledger <where>', 'call ledger: "s3" or "file:<path>" (env COLLECTOR_LEDGER)')
     .option('--api-key-parameter <name>', 'SSM parameter holding the vendor API key, overrides the manifest (env COLLECTOR_API_KEY_PARAMETER)')
     .option('--kinesis-endpoint <url>', 'Kinesis endpoint for local emulators (env COLLECTOR_KINESIS_ENDPOINT)')
-    .option('--s3-endpoint <url>', 'S3 endpoint for local emulators (env COLLECTOR_S3_ENDPOINT)');
+    .option('--s3-endpoint <url>', 'S3 endpoint for local emulators (env COLLECTOR_S3_ENDPOINT)')
+    .option('--metrics-environment <name>', 'put CloudWatch metrics (vendor header drift) with this Environment dimension (env COLLECTOR_METRICS_ENVIRONMENT; default: none put)');
 }
 
 async function prepare(flags: CommonFlags): Promise<{ settings: RuntimeSettings; manifest: CollectorManifest }> {
@@ -81,6 +82,7 @@ withCommonOptions(program.command('collect'))
         return status.remaining >= files.length + pages ? EXIT.ok : EXIT.budgetExhausted;
       }
       const producer = new KinesisProducer(kinesis, { streamName: manifest.kinesis.streamName });
+      const driftPublisher = headerDriftPublisher(settings);
       try {
         const report = await collectSnapshot({
           manifest,
@@ -95,6 +97,7 @@ withCommonOptions(program.command('collect'))
           checkpointEveryRows: settings.checkpointEveryRows,
           lease: { store: leaseStore(settings, manifest.dataset, snapshot, s3), ttlSeconds: settings.leaseTtlSeconds },
           waitForLeaseSeconds: waitSeconds,
+          ...(driftPublisher ? { headerDrift: driftPublisher } : {}),
           onEvent: (event) => reporter.onEvent(event),
         });
         reporter.stop();
@@ -116,7 +119,6 @@ withCommonOptions(program.command('replay'))
       const { s3, kinesis } = createClients(settings);
       const producer = new KinesisProducer(kinesis, { streamName: manifest.kinesis.streamName });
       const reporter = createProgressReporter(flags.progress);
-      const file = manifest.vendorDataset.dataFile.file;
       const result = await replaySnapshot({
         manifest,
         snapshot: snapshotOf(flags.snapshot),
@@ -124,11 +126,11 @@ withCommonOptions(program.command('replay'))
         lakeBucket: settings.lakeBucket,
         producer,
         workDir: settings.workDir,
-        onProgress: (p) => reporter.onEvent({ type: 'ingest', file, ...p }),
+        onProgress: (p) => reporter.onEvent({ type: 'ingest', ...p }),
       });
       reporter.stop();
       process.stdout.write(`${JSON.stringify({ replay: result, producer: producer.stats })}\n`);
-      return result.rowsRead === result.rowsSent + result.rowsQuarantined + result.rowsBlank ? EXIT.ok : EXIT.unreconciled;
+      return replayReconciles(result) ? EXIT.ok : EXIT.unreconciled;
     }),
   );
 

@@ -13,6 +13,7 @@ export * from './bulk/bulk-download';
 export * from './archive/raw-archive';
 export * from './checkpoint/run-checkpoint';
 export * from './pipeline/csv-file-ingest';
+export * from './pipeline/dimension-file-curation';
 export * from './pipeline/collect-snapshot';
 export * from './pipeline/replay-snapshot';
 export * from './pipeline/run-report';

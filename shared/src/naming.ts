@@ -26,3 +26,16 @@ export function streamName(project: string, environment: string, dataset: string
     throw new RangeError(`dataset: expected a dataset name (lower-case, digits, underscores), got "${dataset}"`);
   return `${project}-${environment}-${dataset.replace(/_/g, '-')}`;
 }
+
+/**
+ * The metric the collector puts when a vendor file's header differs from the declared schema, and
+ * infra's alarm watches: one data point of 1 per drifted file, dimensions `Environment` and `Dataset`
+ * (the vendor dataset, e.g. `app_market`). Decision 0016.
+ */
+export const VENDOR_HEADER_DRIFT_METRIC = { namespace: 'IngestLake/Collector', name: 'VendorHeaderDrift' } as const;
+
+/** The drift metric's dimensions, in the order the collector puts them and the alarm names them. */
+export function vendorHeaderDriftDimensions(environment: string, vendorDataset: string): { Environment: string; Dataset: string } {
+  checkPart('environment', environment);
+  return { Environment: environment, Dataset: vendorDataset };
+}

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -6,6 +7,7 @@ import { collectorLeaseKey, collectorLedgerKey } from '@ingest-lake/shared';
 import { FileLedgerStore, S3LedgerStore, type LedgerStore } from '../budget/ledger-store';
 import type { CollectorManifest } from '../config/manifest';
 import type { LeaseRecord } from '../lease/lease-decision';
+import { CloudWatchHeaderDriftPublisher, type HeaderDriftPublisher } from '../metrics/header-drift-publisher';
 import { DEFAULT_LEASE_TTL_SECONDS } from '../lease/snapshot-lease';
 import { DEFAULT_CHECKPOINT_EVERY_ROWS } from '../pipeline/csv-file-ingest';
 import { FileStateStore, S3StateStore, type StateStore } from '../state/state-store';
@@ -23,6 +25,7 @@ export interface CommonFlags {
   s3Endpoint?: string;
   leaseTtl?: string;
   checkpointEveryRows?: string;
+  metricsEnvironment?: string;
 }
 
 /** Everything a command needs, parsed once at the edge (house rule 5). */
@@ -42,6 +45,11 @@ export interface RuntimeSettings {
   leaseTtlSeconds: number;
   /** Data rows between checkpoints: the bound on rows re-sent after a kill. @default 200_000 */
   checkpointEveryRows: number;
+  /**
+   * The `Environment` dimension of the collector's CloudWatch metrics (vendor header drift, decision
+   * 0016); the EC2 user data sets it. @default none: no metric is put (local runs)
+   */
+  metricsEnvironment: string | undefined;
 }
 
 export class SettingsError extends Error {
@@ -59,6 +67,10 @@ export function runtimeSettings(flags: CommonFlags, env: Record<string, string |
   if (apiKeyParameter !== undefined && !apiKeyParameter.startsWith('/')) {
     throw new SettingsError('--api-key-parameter / COLLECTOR_API_KEY_PARAMETER', `expected an SSM parameter name starting with "/", got "${apiKeyParameter}"`);
   }
+  const metricsEnvironment = flags.metricsEnvironment ?? env.COLLECTOR_METRICS_ENVIRONMENT;
+  if (metricsEnvironment !== undefined && !/^[a-z][a-z0-9-]*$/.test(metricsEnvironment)) {
+    throw new SettingsError('--metrics-environment / COLLECTOR_METRICS_ENVIRONMENT', `expected an environment name (lower-case letters, digits, dashes), got "${metricsEnvironment}"`);
+  }
   return {
     manifestPath: path.resolve(flags.manifest),
     workDir,
@@ -71,6 +83,7 @@ export function runtimeSettings(flags: CommonFlags, env: Record<string, string |
     s3Endpoint: flags.s3Endpoint ?? env.COLLECTOR_S3_ENDPOINT,
     leaseTtlSeconds: numberSetting('--lease-ttl / COLLECTOR_LEASE_TTL_SECONDS', flags.leaseTtl ?? env.COLLECTOR_LEASE_TTL_SECONDS, DEFAULT_LEASE_TTL_SECONDS, { min: 1 }),
     checkpointEveryRows: numberSetting('--checkpoint-every-rows / COLLECTOR_CHECKPOINT_EVERY_ROWS', flags.checkpointEveryRows ?? env.COLLECTOR_CHECKPOINT_EVERY_ROWS, DEFAULT_CHECKPOINT_EVERY_ROWS, { min: 1, integer: true }),
+    metricsEnvironment,
   };
 }
 
@@ -124,6 +137,11 @@ export function createClients(settings: RuntimeSettings): { s3: S3Client; kinesi
     ? new KinesisClient({ ...local, endpoint: settings.kinesisEndpoint, region: 'us-east-1', credentials: localCredentials })
     : new KinesisClient({});
   return { s3, kinesis };
+}
+
+/** Where header drift is reported: CloudWatch when the settings name an environment, nowhere otherwise. */
+export function headerDriftPublisher(settings: RuntimeSettings): HeaderDriftPublisher | undefined {
+  return settings.metricsEnvironment === undefined ? undefined : new CloudWatchHeaderDriftPublisher(new CloudWatchClient({}), settings.metricsEnvironment);
 }
 
 export function ledgerStore(settings: RuntimeSettings, dataset: string, s3: S3Client): LedgerStore {

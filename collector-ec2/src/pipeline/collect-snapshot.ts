@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { collectorQuarantineKey, collectorReportKey, dimensionSnapshotKey, formatTimestamp } from '@ingest-lake/shared';
+import { collectorQuarantineKey, collectorReportKey, type HeaderDrift } from '@ingest-lake/shared';
 import { archiveRawFile, rawArchiveKey } from '../archive/raw-archive';
 import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
@@ -12,12 +12,13 @@ import type { LeaseRecord } from '../lease/lease-decision';
 import { currentProcess } from '../lease/process-identity';
 import { SnapshotLease, type LeaseEvent } from '../lease/snapshot-lease';
 import { WorkDirLock, type WorkDirLockOwner } from '../lease/work-dir-lock';
-import { DimensionSnapshotWriter } from '../curate/dimension-snapshot-writer';
 import { countQuarantineLines, QuarantineWriter } from '../parse/quarantine-writer';
+import type { HeaderDriftPublisher } from '../metrics/header-drift-publisher';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import type { StateStore } from '../state/state-store';
 import { VendorClient } from '../vendor/vendor-client';
 import { ingestCsvFile, type FileProgress } from './csv-file-ingest';
+import { curateDimensionFile } from './dimension-file-curation';
 import { ingestApiPages } from './json-api-ingest';
 import { buildRunReport, type RunReport } from './run-report';
 
@@ -29,7 +30,8 @@ export type CollectEvent =
   | { type: 'download'; file: string; bytes: number; totalBytes: number | undefined }
   | { type: 'ingest'; file: string; compressedBytes: number; totalBytes: number; rowsRead: number }
   | { type: 'file-done'; file: string; progress: FileProgress; archivedKey: string; uploaded: boolean }
-  | { type: 'api-page'; checkpoint: ApiCheckpoint };
+  | { type: 'api-page'; checkpoint: ApiCheckpoint }
+  | { type: 'header-drift'; file: string; drift: HeaderDrift; published: boolean; publishError?: string };
 
 export interface CollectOptions {
   manifest: CollectorManifest;
@@ -60,6 +62,8 @@ export interface CollectOptions {
   };
   /** How long to wait for another run of the snapshot (folder lock and lease together): 0 refuses at once, Infinity waits. @default 0 */
   waitForLeaseSeconds?: number;
+  /** Where a file whose header differs from the declared schema is reported (the CLI: a CloudWatch metric). @default none: the event only */
+  headerDrift?: HeaderDriftPublisher;
   onEvent?: (event: CollectEvent) => void;
 }
 
@@ -180,21 +184,16 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
   await mkdir(quarantineDir, { recursive: true });
   const curatedDir = path.join(directory, 'curated');
   await mkdir(curatedDir, { recursive: true });
-  /** Closes a metadata file's Parquet and puts it at its snapshot's fixed key (a re-run replaces it). */
-  const uploadCurated = async (writer: DimensionSnapshotWriter, dataset: string): Promise<{ key: string; rows: number }> => {
-    const rows = writer.close();
-    const key = dimensionSnapshotKey(dataset, snapshot);
-    lease?.assertHeld();
-    await options.s3.send(
-      new PutObjectCommand({
-        Bucket: options.lakeBucket,
-        Key: key,
-        Body: createReadStream(writer.path),
-        ContentLength: (await stat(writer.path)).size,
-        ContentType: 'application/vnd.apache.parquet',
-      }),
-    );
-    return { key, rows };
+
+  /** Tells of a drifted header (event, and the publisher); a failed publish is reported, never fatal. */
+  const reportHeaderDrift = async (file: string, drift: HeaderDrift): Promise<void> => {
+    let publishError: string | undefined;
+    try {
+      await options.headerDrift?.publish({ vendorDataset: manifest.dataset, snapshot, file, drift });
+    } catch (error) {
+      publishError = (error as Error).message;
+    }
+    options.onEvent?.({ type: 'header-drift', file, drift, published: options.headerDrift !== undefined && publishError === undefined, ...(publishError ? { publishError } : {}) });
   };
 
   try {
@@ -233,34 +232,56 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         // Quarantine lines written after the last checkpoint are dropped here and written again below.
         const quarantine = await QuarantineWriter.open(path.join(quarantineDir, `${vendorFile.file}.ndjson`), state.progress?.quarantineBytes ?? 0);
         const totalBytes = (await stat(localPath)).size;
-        const curated = isDataFile
-          ? undefined
-          : new DimensionSnapshotWriter({ dataset: vendorFile.dataset, path: path.join(curatedDir, `${vendorFile.dataset.name}.parquet`), ingestedAt: formatTimestamp(Date.now()) });
+        const source = createReadStream(localPath, { highWaterMark: 1 << 20 });
+        const onProgress = ({ compressedBytes, rowsRead }: { compressedBytes: number; rowsRead: number }) =>
+          options.onEvent?.({ type: 'ingest', file: vendorFile.file, compressedBytes, totalBytes, rowsRead });
+        // Reported whether the file is then refused (exit 7) or read with nulls; awaited before either.
+        let driftReported: Promise<void> | undefined;
+        const onHeaderDrift = (drift: HeaderDrift) => {
+          driftReported = reportHeaderDrift(vendorFile.file, drift);
+        };
         try {
-          state.progress = await ingestCsvFile({
-            dataset: vendorFile.dataset,
-            origin: `vendor-bulk:${manifest.dataset}/snapshot=${snapshot}/${vendorFile.file}`,
-            file: vendorFile.file,
-            snapshot,
-            source: createReadStream(localPath, { highWaterMark: 1 << 20 }),
-            quarantine,
-            packTargetBytes: manifest.packTargetBytes,
-            ...(isDataFile && options.producer ? { producer: options.producer } : {}),
-            ...(curated ? { curate: (pack: Uint8Array) => curated.addPack(pack) } : {}),
-            ...(state.progress ? { resumeFrom: state.progress } : {}),
-            ...(options.checkpointEveryRows === undefined ? {} : { checkpointEveryRows: options.checkpointEveryRows }),
-            onCheckpoint: async (progress) => {
-              if (curated) return;
-              state.progress = progress;
-              await saveCheckpoint();
-            },
-            onProgress: ({ compressedBytes, rowsRead }) =>
-              options.onEvent?.({ type: 'ingest', file: vendorFile.file, compressedBytes, totalBytes, rowsRead }),
-          });
+          if (isDataFile) {
+            state.progress = await ingestCsvFile({
+              dataset: vendorFile.dataset,
+              origin: `vendor-bulk:${manifest.dataset}/snapshot=${snapshot}/${vendorFile.file}`,
+              file: vendorFile.file,
+              snapshot,
+              source,
+              quarantine,
+              packTargetBytes: manifest.packTargetBytes,
+              ...(options.producer ? { producer: options.producer } : {}),
+              ...(state.progress ? { resumeFrom: state.progress } : {}),
+              ...(options.checkpointEveryRows === undefined ? {} : { checkpointEveryRows: options.checkpointEveryRows }),
+              onCheckpoint: async (progress) => {
+                state.progress = progress;
+                await saveCheckpoint();
+              },
+              onProgress,
+              onHeaderDrift,
+            });
+          } else {
+            const result = await curateDimensionFile({
+              vendorDataset: manifest.dataset,
+              vendorFile,
+              snapshot,
+              source,
+              quarantine,
+              curatedDir,
+              s3: options.s3,
+              lakeBucket: options.lakeBucket,
+              packTargetBytes: manifest.packTargetBytes,
+              ...(lease ? { beforeUpload: () => lease.assertHeld() } : {}),
+              onProgress,
+              onHeaderDrift,
+            });
+            state.progress = result.progress;
+            state.curated = result.curated;
+          }
         } finally {
           await quarantine.close();
+          await driftReported;
         }
-        if (curated) state.curated = await uploadCurated(curated, vendorFile.dataset.name);
         if (state.progress.rowsQuarantined > 0) {
           await uploadQuarantine(quarantine.path, collectorQuarantineKey(manifest.dataset, snapshot, vendorFile.file), state.progress.rowsQuarantined);
         }

@@ -3,11 +3,14 @@ import type { Readable } from 'node:stream';
 import {
   compilePackEntryEncoder,
   compileRowEntryEncoder,
+  compareHeader,
   compileRowValidator,
   EntryTooLargeError,
   formatIssue,
+  hasHeaderDrift,
   HeaderMismatchError,
   partitionDateOf,
+  type HeaderDrift,
   type Dataset,
   type RowEntryEncoder,
   type RowValidator,
@@ -55,6 +58,11 @@ export interface CsvFileIngestOptions {
   /** Called after each decompressed chunk with the compressed bytes read so far. */
   onProgress?: (progress: { compressedBytes: number; rowsRead: number }) => void;
   packTargetBytes?: number;
+  /**
+   * Told when the header differs from the declared schema, before the file is refused for it (or read
+   * anyway, when only nullable columns are missing). @default none
+   */
+  onHeaderDrift?: (drift: HeaderDrift) => void;
   /** Decompression output chunk size; large chunks make Node's gunzip ~2× faster. @default 262_144 */
   gunzipChunkBytes?: number;
 }
@@ -130,6 +138,8 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
   const onRow = (row: CsvRow) => {
     if (!header) {
       header = row.fields();
+      const drift = compareHeader(dataset, header);
+      if (hasHeaderDrift(drift)) options.onHeaderDrift?.(drift);
       try {
         validate = compileRowValidator(dataset, header) as RowValidator<Record<string, unknown>>;
         encodeRow = compileRowEntryEncoder(dataset, header);

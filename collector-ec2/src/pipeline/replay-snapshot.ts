@@ -7,6 +7,7 @@ import type { CollectorManifest } from '../config/manifest';
 import { QuarantineWriter } from '../parse/quarantine-writer';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import { ingestCsvFile, type FileProgress } from './csv-file-ingest';
+import { curateDimensionFile, type CuratedDimension } from './dimension-file-curation';
 
 /**
  * The archived file is in an archive storage class GetObject cannot read (Glacier Flexible Retrieval
@@ -34,10 +35,34 @@ export class ArchivedObjectError extends Error {
 /** Storage classes whose objects GetObject refuses until restored. */
 const RESTORE_FIRST = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 
+/** One metadata file curated again from raw/. */
+export interface ReplayedDimension {
+  file: string;
+  /** The archived file it was read from. */
+  key: string;
+  progress: FileProgress;
+  curated: CuratedDimension;
+}
+
+/** What a replay did: the data file's counts (re-streamed) and every dimension curated again. */
+export type ReplayResult = FileProgress & { key: string; dimensions: ReplayedDimension[] };
+
+/** Whether a file's counts add up: every row read was sent (or curated), quarantined or blank. */
+export function fileReconciles(progress: FileProgress): boolean {
+  return progress.rowsRead === progress.rowsSent + progress.rowsQuarantined + progress.rowsBlank;
+}
+
+/** Every file of a replay reconciles, and each dimension's Parquet holds exactly its valid rows. */
+export function replayReconciles(result: ReplayResult): boolean {
+  return fileReconciles(result) && result.dimensions.every((d) => fileReconciles(d.progress) && d.curated.rows === d.progress.rowsSent);
+}
+
 /**
- * Re-streams a stored snapshot's data file from `raw/` to Kinesis without calling the vendor
- * (no budget spent). Rows carry the same dedup keys as the first time, so curated views count
- * them once.
+ * Replays a stored snapshot from `raw/` without calling the vendor (no budget spent): re-streams
+ * its data file to Kinesis, with the same dedup keys as the first time so curated views count the
+ * rows once, and curates its twelve metadata files again into
+ * `curated/dataset=<dimension>/dt=<snapshot>/` through the collector's own `curateDimensionFile`,
+ * replacing each snapshot's Parquet file.
  */
 export async function replaySnapshot(options: {
   manifest: CollectorManifest;
@@ -46,40 +71,92 @@ export async function replaySnapshot(options: {
   lakeBucket: string;
   producer: KinesisProducer;
   workDir: string;
-  onProgress?: (progress: { compressedBytes: number; totalBytes: number; rowsRead: number }) => void;
-}): Promise<FileProgress & { key: string }> {
-  const dataFile = options.manifest.vendorDataset.dataFile;
-  const key = rawArchiveKey(options.manifest.dataset, options.snapshot, dataFile.file);
-  const head = await options.s3.send(new HeadObjectCommand({ Bucket: options.lakeBucket, Key: key }));
+  onProgress?: (progress: { file: string; compressedBytes: number; totalBytes: number; rowsRead: number }) => void;
+}): Promise<ReplayResult> {
+  const { manifest, snapshot } = options;
+  const dataFile = manifest.vendorDataset.dataFile;
+  const directory = path.join(options.workDir, manifest.dataset, `snapshot=${snapshot}`, 'replay');
+  const curatedDir = path.join(directory, 'curated');
+  await mkdir(curatedDir, { recursive: true });
+  // Every archived file is checked before any is read: a replay stops before it re-streams anything
+  // when one of them needs a restore first.
+  const files = [dataFile, ...manifest.vendorDataset.metadataFiles];
+  const keys = new Map<string, ArchivedFile>();
+  for (const file of files) keys.set(file.file, await headArchived(options.s3, options.lakeBucket, rawArchiveKey(manifest.dataset, snapshot, file.file)));
+  const runStamp = Date.now();
+  const quarantineFor = (file: string) => QuarantineWriter.open(path.join(directory, `${file}.${runStamp}.quarantine.ndjson`));
+  const progressOf = (file: string) => {
+    const totalBytes = keys.get(file)!.bytes;
+    return ({ compressedBytes, rowsRead }: { compressedBytes: number; rowsRead: number }) => options.onProgress?.({ file, compressedBytes, totalBytes, rowsRead });
+  };
+
+  const dataArchive = keys.get(dataFile.file)!;
+  let dataProgress: FileProgress;
+  const dataQuarantine = await quarantineFor(dataFile.file);
+  try {
+    dataProgress = await ingestCsvFile({
+      dataset: dataFile.dataset,
+      origin: `vendor-bulk:${manifest.dataset}/snapshot=${snapshot}/${dataFile.file}`,
+      file: dataFile.file,
+      snapshot,
+      source: await readArchived(options.s3, options.lakeBucket, dataArchive),
+      producer: options.producer,
+      quarantine: dataQuarantine,
+      packTargetBytes: manifest.packTargetBytes,
+      onProgress: progressOf(dataFile.file),
+    });
+  } finally {
+    await dataQuarantine.close();
+  }
+
+  const dimensions: ReplayedDimension[] = [];
+  for (const vendorFile of manifest.vendorDataset.metadataFiles) {
+    const archive = keys.get(vendorFile.file)!;
+    const quarantine = await quarantineFor(vendorFile.file);
+    try {
+      const { progress, curated } = await curateDimensionFile({
+        vendorDataset: manifest.dataset,
+        vendorFile,
+        snapshot,
+        source: await readArchived(options.s3, options.lakeBucket, archive),
+        quarantine,
+        curatedDir,
+        s3: options.s3,
+        lakeBucket: options.lakeBucket,
+        packTargetBytes: manifest.packTargetBytes,
+        onProgress: progressOf(vendorFile.file),
+      });
+      dimensions.push({ file: vendorFile.file, key: archive.key, progress, curated });
+    } finally {
+      await quarantine.close();
+    }
+  }
+  return { ...dataProgress, key: dataArchive.key, dimensions };
+}
+
+/** An archived file as its HEAD describes it. */
+interface ArchivedFile {
+  key: string;
+  bytes: number;
+  storageClass: string | undefined;
+}
+
+/** HEAD of an archived file; refuses one GetObject cannot read until it is restored. */
+async function headArchived(s3: S3Client, bucket: string, key: string): Promise<ArchivedFile> {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   // Restored copies carry `ongoing-request="false"` in x-amz-restore; anything else needs a restore first.
   if (RESTORE_FIRST.has(head.StorageClass ?? '') && !/ongoing-request="false"/.test(head.Restore ?? '')) {
-    throw new ArchivedObjectError(options.lakeBucket, key, head.StorageClass);
+    throw new ArchivedObjectError(bucket, key, head.StorageClass);
   }
-  let object;
+  return { key, bytes: head.ContentLength ?? 0, storageClass: head.StorageClass };
+}
+
+/** The archived file's body; S3's InvalidObjectState (archived after the HEAD) becomes ArchivedObjectError. */
+async function readArchived(s3: S3Client, bucket: string, file: ArchivedFile): Promise<Readable> {
   try {
-    object = await options.s3.send(new GetObjectCommand({ Bucket: options.lakeBucket, Key: key }));
+    return (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: file.key }))).Body as Readable;
   } catch (error) {
-    if ((error as { name?: string }).name === 'InvalidObjectState') throw new ArchivedObjectError(options.lakeBucket, key, head.StorageClass, { cause: error });
+    if ((error as { name?: string }).name === 'InvalidObjectState') throw new ArchivedObjectError(bucket, file.key, file.storageClass, { cause: error });
     throw error;
-  }
-  const directory = path.join(options.workDir, options.manifest.dataset, `snapshot=${options.snapshot}`, 'replay');
-  await mkdir(directory, { recursive: true });
-  const quarantine = await QuarantineWriter.open(path.join(directory, `${dataFile.file}.${Date.now()}.quarantine.ndjson`));
-  try {
-    const progress = await ingestCsvFile({
-      dataset: dataFile.dataset,
-      origin: `vendor-bulk:${options.manifest.dataset}/snapshot=${options.snapshot}/${dataFile.file}`,
-      file: dataFile.file,
-      snapshot: options.snapshot,
-      source: object.Body as Readable,
-      producer: options.producer,
-      quarantine,
-      packTargetBytes: options.manifest.packTargetBytes,
-      onProgress: ({ compressedBytes, rowsRead }) =>
-        options.onProgress?.({ compressedBytes, totalBytes: head.ContentLength ?? 0, rowsRead }),
-    });
-    return { ...progress, key };
-  } finally {
-    await quarantine.close();
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -106,6 +106,19 @@ export class VendorSimulator {
   /** SHA-256 and size of a served file, for assertions. */
   fileInfo(file: string): ServedFile | undefined {
     return this.files.get(file);
+  }
+
+  /**
+   * Serves a file of the caller's making instead of the generated one from now on (a vendor that
+   * changed its columns, say); written beside the generated files under a name of its own.
+   */
+  async replaceFile(file: string, gzippedBody: Buffer): Promise<void> {
+    const served = this.files.get(file);
+    if (!served) throw new RangeError(`the simulator serves no file named "${file}"`);
+    const sha256 = createHash('sha256').update(gzippedBody).digest('hex');
+    const filePath = `${served.path}.${sha256.slice(0, 16)}.served`;
+    await writeFile(filePath, gzippedBody);
+    this.files.set(file, { path: filePath, bytes: gzippedBody.length, sha256 });
   }
 
   injectFault(fault: Fault): void {

@@ -1,11 +1,12 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import path from 'node:path';
-import { appMarket } from '@ingest-lake/shared';
+import { appMarket, dimensionSnapshotKey } from '@ingest-lake/shared';
 import { BudgetExhaustedError } from '../../src/budget/call-budget';
 import { collectSnapshot } from '../../src/pipeline/collect-snapshot';
-import { replaySnapshot } from '../../src/pipeline/replay-snapshot';
+import { replayReconciles, replaySnapshot } from '../../src/pipeline/replay-snapshot';
 import { KinesisProducer } from '../../src/produce/kinesis-producer';
 import { API_KEY, BUCKET, CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
+import { readParquetFromLake } from '../support/lake-parquet';
 import { readStreamRows, rowKey } from '../support/stream-contents';
 
 jest.setTimeout(120_000);
@@ -147,22 +148,45 @@ describe('collectSnapshot against the vendor simulator, kinesalite and s3rver', 
     expect((await budget.status()).remaining).toBe(5);
   });
 
-  test('replay re-streams a stored snapshot from raw/ with the same keys and no vendor call', async () => {
+  test('replay re-streams the data file and re-curates the twelve dimensions from raw/, with the same keys and no vendor call', async () => {
     const stream = await fixture.newStream('collect-replay');
     const kinesis = fixture.kinesis.client();
+    const s3 = fixture.s3.client();
+    // The curated dimensions of the snapshot are lost (or were written by a faulty release): replay rebuilds them.
+    const dimensionKeys = appMarket.metadataFiles.map((f) => dimensionSnapshotKey(f.dataset.name, SNAPSHOT));
+    const collected = new Map<string, number>();
+    for (const key of dimensionKeys) {
+      collected.set(key, (await readParquetFromLake(s3, key)).length);
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    }
     const callsBefore = fixture.simulator.callsReceived;
     const result = await replaySnapshot({
       manifest: fixture.manifest,
       snapshot: SNAPSHOT,
-      s3: fixture.s3.client(),
+      s3,
       lakeBucket: BUCKET,
       producer: new KinesisProducer(kinesis, { streamName: stream }),
       workDir: path.join(fixture.directory, 'work-replay'),
     });
     expect(result).toMatchObject({ rowsRead: 20_000, rowsSent: 20_000, rowsQuarantined: 0 });
+    expect(replayReconciles(result)).toBe(true);
     expect(fixture.simulator.callsReceived).toBe(callsBefore);
     const rows = await readStreamRows(kinesis, stream);
     expect(new Set(rows.map((r) => rowKey(r.record))).size).toBe(20_000);
+    // Only the data file went to Kinesis: the dimensions went straight to curated/.
+    expect(rows.every((r) => r.dataset === appMarket.dataFile.dataset.name)).toBe(true);
+
+    expect(result.dimensions.map((d) => d.file)).toEqual(appMarket.metadataFiles.map((f) => f.file));
+    for (const [index, vendorFile] of appMarket.metadataFiles.entries()) {
+      const dimension = result.dimensions[index]!;
+      const key = dimensionSnapshotKey(vendorFile.dataset.name, SNAPSHOT);
+      expect(dimension).toMatchObject({ key: `raw/app_market/snapshot=${SNAPSHOT}/${vendorFile.file}`, curated: { key } });
+      const curated = await readParquetFromLake(s3, key);
+      // The same rows the collection curated, with the lineage columns the collector writes.
+      expect([key, curated.length, dimension.curated.rows]).toEqual([key, collected.get(key), collected.get(key)]);
+      expect(String(curated[0]!._origin).startsWith(`vendor-bulk:app_market/snapshot=${SNAPSHOT}/${vendorFile.file}#`)).toBe(true);
+    }
     kinesis.destroy();
+    s3.destroy();
   });
 });

@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { leaseStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides } from '../../src/cli/runtime-settings';
+import { headerDriftPublisher, leaseStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides } from '../../src/cli/runtime-settings';
 import { parseManifest } from '../../src/config/manifest';
+import { CloudWatchHeaderDriftPublisher } from '../../src/metrics/header-drift-publisher';
 import manifestJson from '../../manifests/app_market.json';
 import localManifestJson from '../../manifests/app_market.local.json';
 
@@ -15,6 +16,17 @@ describe('runtimeSettings', () => {
 
   test('the lake bucket is required, and the error names both ways to give it', () => {
     expect(() => runtimeSettings({ manifest: 'm.json' }, {})).toThrow('--lake-bucket / COLLECTOR_LAKE_BUCKET');
+  });
+
+  test('the metrics environment: none by default (no drift metric is put); flag over COLLECTOR_METRICS_ENVIRONMENT; a bad name is refused', () => {
+    const base = { COLLECTOR_LAKE_BUCKET: 'lake' };
+    expect(runtimeSettings({ manifest: 'm.json' }, base).metricsEnvironment).toBeUndefined();
+    expect(headerDriftPublisher(runtimeSettings({ manifest: 'm.json' }, base))).toBeUndefined();
+    const env = { ...base, COLLECTOR_METRICS_ENVIRONMENT: 'prod' };
+    expect(runtimeSettings({ manifest: 'm.json' }, env).metricsEnvironment).toBe('prod');
+    expect(runtimeSettings({ manifest: 'm.json', metricsEnvironment: 'dev' }, env).metricsEnvironment).toBe('dev');
+    expect(headerDriftPublisher(runtimeSettings({ manifest: 'm.json' }, env))).toBeInstanceOf(CloudWatchHeaderDriftPublisher);
+    expect(() => runtimeSettings({ manifest: 'm.json', metricsEnvironment: 'Prod East' }, base)).toThrow('--metrics-environment / COLLECTOR_METRICS_ENVIRONMENT');
   });
 
   test('the API key parameter: flag over COLLECTOR_API_KEY_PARAMETER; a name without a leading "/" is refused, naming both', () => {

@@ -82,7 +82,20 @@ export const environmentConfigSchema = z.strictObject({
   }),
   monitoring: z.strictObject({ alarmEmail: z.email().optional() }),
   pipeline: z.strictObject({ connectionArn: z.string().startsWith('arn:'), repository: z.string().includes('/'), branch: z.string().min(1) }),
-  bi: z.strictObject({ enabled: z.boolean(), quicksightPrincipalArn: z.string().startsWith('arn:').optional() }),
+  bi: z.strictObject({
+    enabled: z.boolean(),
+    /** The QuickSight user or group the datasets, analysis and dashboard are shared with. */
+    quicksightPrincipalArn: z.string().startsWith('arn:').optional(),
+    /**
+     * Path and name of the IAM role QuickSight uses for Athena and S3 in this account: the lake's
+     * bucket and key policies let it read curated/ and the error output, and read and write Athena's
+     * results (provider 5.100 cannot give an Athena data source a role of its own). @default QuickSight's own service role
+     */
+    quicksightServiceRole: z
+      .string()
+      .regex(/^([\w+=,.@-]+\/)*[\w+=,.@-]+$/)
+      .default('service-role/aws-quicksight-service-role-v0'),
+  }),
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

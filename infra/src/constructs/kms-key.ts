@@ -18,7 +18,15 @@ export interface LakeKeyProps {
   cloudwatchAlarmsPublishToTopics?: boolean;
   /** @default 30 */
   deletionWindowDays?: number;
+  /**
+   * Principals that are not this project's roles (QuickSight's service role) and may read and write
+   * data with the key: `grantEncryptDecrypt()`'s actions, in the key policy. @default none
+   */
+  dataUsers?: ReadonlyArray<{ sid: string; principalArn: string }>;
 }
+
+/** What reading and writing data encrypted with the key takes (S3 multipart uploads need Decrypt as well as GenerateDataKey). */
+const ENCRYPT_DECRYPT_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
 
 /**
  * A customer-managed KMS key with rotation, for S3, Kinesis, Firehose, logs and Athena results.
@@ -57,6 +65,10 @@ export class LakeKey extends Construct {
         condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] }],
       });
     }
+    for (const user of props.dataUsers ?? []) {
+      // In a key policy "*" is this key.
+      statements.push({ sid: user.sid, principals: [{ type: 'AWS', identifiers: [user.principalArn] }], actions: ENCRYPT_DECRYPT_ACTIONS, resources: ['*'] });
+    }
     const policy = new DataAwsIamPolicyDocument(this, 'policy', { statement: statements });
     this.key = new KmsKey(this, 'key', {
       description: `${props.alias} data key`,
@@ -79,6 +91,6 @@ export class LakeKey extends Construct {
 
   /** Read and write (S3 multipart uploads need Decrypt as well as GenerateDataKey). */
   grantEncryptDecrypt(): Grant {
-    return { actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'], resources: [this.key.arn] };
+    return { actions: ENCRYPT_DECRYPT_ACTIONS, resources: [this.key.arn] };
   }
 }

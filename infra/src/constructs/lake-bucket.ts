@@ -10,6 +10,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { Grant } from './service-role';
 
 export interface SecureBucketProps {
   bucketName: string;
@@ -34,6 +35,8 @@ export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   /** The bucket policy: anything that needs the policy in force (log delivery into it) depends on this. */
   readonly policy: S3BucketPolicy;
+  private readonly policyDocument: DataAwsIamPolicyDocument;
+  private readonly policyStatements: DataAwsIamPolicyDocumentStatement[];
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -63,21 +66,20 @@ export class SecureBucket extends Construct {
     if (props.lifecycleRules?.length) {
       new S3BucketLifecycleConfiguration(this, 'lifecycle', { bucket: this.bucket.id, rule: props.lifecycleRules });
     }
-    const policy = new DataAwsIamPolicyDocument(this, 'policy', {
-      statement: [
-        {
-          sid: 'DenyInsecureTransport',
-          effect: 'Deny',
-          // {"AWS": "*"} is what "*" means; S3 (and moto) handle it in every API that reads the policy.
-          principals: [{ type: 'AWS', identifiers: ['*'] }],
-          actions: ['s3:*'],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-        },
-        ...(props.extraPolicyStatements ?? []),
-      ],
-    });
-    this.policy = new S3BucketPolicy(this, 'bucket-policy', { bucket: this.bucket.id, policy: policy.json });
+    this.policyStatements = [
+      {
+        sid: 'DenyInsecureTransport',
+        effect: 'Deny',
+        // {"AWS": "*"} is what "*" means; S3 (and moto) handle it in every API that reads the policy.
+        principals: [{ type: 'AWS', identifiers: ['*'] }],
+        actions: ['s3:*'],
+        resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+      },
+      ...(props.extraPolicyStatements ?? []),
+    ];
+    this.policyDocument = new DataAwsIamPolicyDocument(this, 'policy', { statement: this.policyStatements });
+    this.policy = new S3BucketPolicy(this, 'bucket-policy', { bucket: this.bucket.id, policy: this.policyDocument.json });
     if (props.accessLogBucket) {
       // S3 checks at PutBucketLogging that the target's policy lets log delivery write: it must exist first.
       new S3BucketLoggingA(this, 'logging', {
@@ -90,13 +92,24 @@ export class SecureBucket extends Construct {
     }
   }
 
+  /**
+   * Lets a principal that is not one of this project's roles (QuickSight's service role) use these
+   * grants through the bucket policy: in its own account, S3 allows what either policy allows.
+   */
+  grantToPrincipal(sid: string, principalArn: string, grants: readonly Grant[]): void {
+    for (const [index, grant] of grants.entries()) {
+      this.policyStatements.push({ sid: `${sid}${index + 1}`, principals: [{ type: 'AWS', identifiers: [principalArn] }], actions: grant.actions, resources: grant.resources });
+    }
+    this.policyDocument.putStatement(this.policyStatements);
+  }
+
   /** Statement for reading objects under a prefix. */
-  grantRead(prefix = ''): { actions: string[]; resources: string[] } {
+  grantRead(prefix = ''): Grant {
     return { actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'], resources: [this.bucket.arn, `${this.bucket.arn}/${prefix}*`] };
   }
 
   /** Statement for writing objects under a prefix, or under each of several (multipart included). */
-  grantWrite(prefix: string | readonly string[] = ''): { actions: string[]; resources: string[] } {
+  grantWrite(prefix: string | readonly string[] = ''): Grant {
     const prefixes = typeof prefix === 'string' ? [prefix] : prefix;
     return {
       actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],

@@ -10,7 +10,20 @@ import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { curatedDatasets, curatedLocation, glueColumns, gluePartitionKeys, sqlQueries, sqlViews, vendorDatasets } from '@ingest-lake/shared';
+import {
+  curatedDatasets,
+  curatedLocation,
+  DELIVERY_ERROR_COLUMNS,
+  DELIVERY_ERROR_OUTPUT_TYPES,
+  DELIVERY_ERRORS_TABLE,
+  errorOutputLocationTemplate,
+  glueColumns,
+  gluePartitionKeys,
+  LAKE_ZONES,
+  sqlQueries,
+  sqlViews,
+  vendorDatasets,
+} from '@ingest-lake/shared';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/kms-key';
 import type { SecureBucket } from '../constructs/lake-bucket';
@@ -28,7 +41,7 @@ export function versionedSqlJobName(config: EnvironmentConfig): string {
 /**
  * Glue Data Catalog: a database, one table per curated dataset (the streamed datasets and every
  * vendor dimension) generated from the shared schema (Parquet, partition projection on dt, so no
- * crawler is needed for curated data), a crawler for the vendor's raw files into a database of its
+ * crawler is needed for curated data), one over the Firehose error output, a crawler for the vendor's raw files into a database of its
  * own, and a Python shell job that runs the versioned SQL (views, marts) daily,
  * its logs and S3 writes encrypted with the lake key through a Glue security configuration.
  */
@@ -37,6 +50,8 @@ export class CatalogStack extends IngestLakeStack {
   /** Where the raw-file crawler writes its tables: apart from the declared ones. */
   readonly rawDatabase: GlueCatalogDatabase;
   readonly tables: Map<string, GlueCatalogTable> = new Map();
+  /** Firehose's error output as a table (`delivery_errors`, as in the local catalog). */
+  readonly deliveryErrorsTable: GlueCatalogTable;
   readonly sqlPrefix = 'state/sql/';
 
   constructor(scope: Construct, config: EnvironmentConfig, lake: SecureBucket, key: LakeKey, athenaWorkgroupName: string) {
@@ -76,6 +91,7 @@ export class CatalogStack extends IngestLakeStack {
         }),
       );
     }
+    this.deliveryErrorsTable = this.declareDeliveryErrorsTable(bucket);
     const crawlerRole = new ServiceRole(this, 'crawler-role', {
       roleName: this.name('raw-crawler'),
       servicePrincipal: 'glue.amazonaws.com',
@@ -171,6 +187,44 @@ export class CatalogStack extends IngestLakeStack {
       schedule: 'cron(30 6 * * ? *)',
       startOnCreation: true,
       actions: [{ jobName: job.name }],
+    });
+  }
+
+  /**
+   * Firehose's error output (`errors/<error output type>/dt=<day>/`, JSON lines with Firehose's
+   * fields), so that Athena and the QuickSight failures chart count failed records by reason as
+   * the local catalog's `delivery_errors` does; both partition keys are projected.
+   */
+  private declareDeliveryErrorsTable(bucket: string): GlueCatalogTable {
+    return new GlueCatalogTable(this, 'table-delivery-errors', {
+      name: DELIVERY_ERRORS_TABLE,
+      databaseName: this.database.name,
+      description: 'Records the delivery streams could not curate (Firehose error output), with the reason in errorMessage',
+      tableType: 'EXTERNAL_TABLE',
+      parameters: {
+        classification: 'json',
+        'projection.enabled': 'true',
+        'projection.error_output_type.type': 'enum',
+        'projection.error_output_type.values': DELIVERY_ERROR_OUTPUT_TYPES.join(','),
+        'projection.dt.type': 'date',
+        'projection.dt.format': 'yyyy-MM-dd',
+        'projection.dt.range': '2020-01-01,NOW',
+        'projection.dt.interval': '1',
+        'projection.dt.interval.unit': 'DAYS',
+        // Athena's placeholders, not Terraform references: written `$${…}` in the JSON.
+        'storage.location.template': `s3://${bucket}/${Fn.rawString(errorOutputLocationTemplate())}`,
+      },
+      partitionKeys: [
+        { name: 'error_output_type', type: 'string' },
+        { name: 'dt', type: 'date' },
+      ],
+      storageDescriptor: {
+        location: `s3://${bucket}/${LAKE_ZONES.errors}`,
+        inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+        outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+        serDeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'case.insensitive': 'TRUE' } },
+        columns: DELIVERY_ERROR_COLUMNS.map((c) => ({ name: c.name.toLowerCase(), type: c.type })),
+      },
     });
   }
 }

@@ -16,7 +16,18 @@ import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appMarket, COLLECTOR_QUARANTINE_PREFIX, COLLECTOR_STATE_PREFIX, curatedLocation, dimensionDatasets, LAKE_ZONES, vendorApiKeyParameterName } from '@ingest-lake/shared';
+import {
+  appMarket,
+  COLLECTOR_QUARANTINE_PREFIX,
+  COLLECTOR_STATE_PREFIX,
+  curatedLocation,
+  dimensionDatasets,
+  LAKE_ZONES,
+  VENDOR_HEADER_DRIFT_METRIC,
+  vendorApiKeyParameterName,
+  vendorDatasets,
+  vendorHeaderDriftDimensions,
+} from '@ingest-lake/shared';
 import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
@@ -167,6 +178,7 @@ COLLECTOR_LAKE_BUCKET=${bucket}
 COLLECTOR_STREAM_NAME=${streamName}
 COLLECTOR_LEDGER=s3
 COLLECTOR_API_KEY_PARAMETER=${vendorApiKeyParameter(config)}
+COLLECTOR_METRICS_ENVIRONMENT=${config.environment}
 AWS_REGION=${config.region}
 ENV
 cat > /usr/local/sbin/ingest-collector-sync <<'SYNC'
@@ -253,7 +265,7 @@ export class CollectorStack extends IngestLakeStack {
         // account decrypt through Parameter Store: no kms:Decrypt grant. A customer key would need one.
         { actions: ['ssm:GetParameter'], resources: [`arn:aws:ssm:${config.region}:${account.accountId}:parameter${vendorApiKeyParameter(config)}`] },
         { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
-        // The release-sync failure metric; PutMetricData has no resource-level permissions.
+        // The release-sync failure and vendor header-drift metrics; PutMetricData has no resource-level permissions.
         { actions: ['cloudwatch:PutMetricData'], resources: ['*'] },
       ],
     });
@@ -323,6 +335,26 @@ export class CollectorStack extends IngestLakeStack {
       contentType: 'text/plain',
     });
     // By name: the topic is the monitoring stack's, which is applied after this one (decision 0009).
+    const alarmTopicArn = `arn:aws:sns:${config.region}:${account.accountId}:${resourceName(config, 'alarms')}`;
+    // The collector compares every file's header with the declared schema and puts this metric when
+    // they differ, before it refuses the file or reads it with nulls (decision 0016).
+    for (const vendor of vendorDatasets) {
+      new CloudwatchMetricAlarm(this, `vendor-header-drift-${vendor.name}`, {
+        alarmName: this.name(`vendor-header-drift-${vendor.name.replace(/_/g, '-')}`),
+        alarmDescription: `Collector ${vendor.name}: a vendor file's columns differ from the declared schema (the run log's header-drift line names the file and columns; an unknown or missing required column stops the run with exit 7)`,
+        namespace: VENDOR_HEADER_DRIFT_METRIC.namespace,
+        metricName: VENDOR_HEADER_DRIFT_METRIC.name,
+        dimensions: vendorHeaderDriftDimensions(config.environment, vendor.name),
+        statistic: 'Sum',
+        // An hour: the systemd retries of a refused file (every 15 min) keep it in alarm rather than flapping.
+        period: 3_600,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [alarmTopicArn],
+      });
+    }
     new CloudwatchMetricAlarm(this, 'release-sync-failed', {
       alarmName: this.name('collector-release-sync-failed'),
       alarmDescription: 'Collector: an instance could not install the published release (boot or 5-minute re-sync); it runs the previous one or none',
@@ -335,7 +367,7 @@ export class CollectorStack extends IngestLakeStack {
       threshold: 1,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       treatMissingData: 'notBreaching',
-      alarmActions: [`arn:aws:sns:${config.region}:${account.accountId}:${resourceName(config, 'alarms')}`],
+      alarmActions: [alarmTopicArn],
     });
   }
 }

@@ -1,6 +1,6 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import type { Construct } from 'constructs';
-import { LAKE_ZONES } from '@ingest-lake/shared';
+import { DELIVERY_ERROR_OUTPUT_TYPES, errorOutputFolder, LAKE_ZONES } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { LakeKey } from '../constructs/kms-key';
 import { SecureBucket } from '../constructs/lake-bucket';
@@ -9,7 +9,8 @@ import { IngestLakeStack } from './ingest-lake-stack';
 /**
  * The lake: one KMS key, one bucket with the zones raw/, raw-data/, curated/, errors/,
  * athena-results/ and state/, lifecycle (raw zones to Glacier, errors expire, old versions expire),
- * and a separate access-log bucket.
+ * and a separate access-log bucket. With bi enabled, QuickSight's service role may read curated/
+ * and the Firehose error output and use athena-results/, through the bucket and key policies.
  */
 export class LakeStack extends IngestLakeStack {
   readonly key: LakeKey;
@@ -18,11 +19,15 @@ export class LakeStack extends IngestLakeStack {
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, 'lake', config);
+    const account = new DataAwsCallerIdentity(this, 'account');
+    // QuickSight (bi.enabled) queries through Athena as its account-wide service role, which this
+    // project does not own: the key and bucket policies name it (decision 0017).
+    const quicksightRole = config.bi.enabled ? quicksightServiceRoleArn(config, account.accountId) : undefined;
     this.key = new LakeKey(this, 'key', {
       alias: this.name('lake'),
       region: config.region,
+      ...(quicksightRole ? { dataUsers: [{ sid: 'QuickSightReadsAndWritesLakeData', principalArn: quicksightRole }] } : {}),
     });
-    const account = new DataAwsCallerIdentity(this, 'account');
     this.accessLogs = new SecureBucket(this, 'access-logs', {
       bucketName: this.name('access-logs'),
       versioned: false,
@@ -64,5 +69,18 @@ export class LakeStack extends IngestLakeStack {
         },
       ],
     });
+    if (quicksightRole) {
+      this.lake.grantToPrincipal('QuickSightAthena', quicksightRole, [
+        this.lake.grantRead(LAKE_ZONES.curated),
+        ...DELIVERY_ERROR_OUTPUT_TYPES.map((type) => this.lake.grantRead(`${errorOutputFolder(type)}/`)),
+        this.lake.grantRead(LAKE_ZONES.athenaResults),
+        this.lake.grantWrite(LAKE_ZONES.athenaResults),
+      ]);
+    }
   }
+}
+
+/** The IAM role QuickSight uses for Athena and S3 in the account (`bi.quicksightServiceRole`). */
+export function quicksightServiceRoleArn(config: EnvironmentConfig, accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/${config.bi.quicksightServiceRole}`;
 }

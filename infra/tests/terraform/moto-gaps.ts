@@ -12,6 +12,8 @@ export const MOTO_CANNOT_DEPLOY: Readonly<Record<string, string>> = {
   aws_codepipeline: 'moto returns the timestamps of GetPipeline as strings, and provider 5.100.0 fails to read the pipeline back',
   aws_quicksight_data_source: 'moto returns timestamps as strings, and provider 5.100.0 fails to read the data source back',
   aws_quicksight_data_set: 'moto implements CreateDataSet only (no Describe/Update/Delete)',
+  aws_quicksight_analysis: 'moto implements no analysis API (CreateAnalysis, DescribeAnalysisDefinition, DeleteAnalysis)',
+  aws_quicksight_dashboard: 'moto implements Create/Describe/ListDashboards only, with timestamps as strings; no DescribeDashboardDefinition, update or delete',
 };
 
 interface StackFile {

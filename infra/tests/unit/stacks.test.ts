@@ -1,4 +1,15 @@
-import { appMarketDaily, curatedDatasets, currentViewName, dimensionDatasets, events, glueColumns } from '@ingest-lake/shared';
+import {
+  appMarketDaily,
+  curatedDatasets,
+  currentViewName,
+  DELIVERY_ERROR_COLUMNS,
+  DELIVERY_ERRORS_TABLE,
+  dimensionDatasets,
+  events,
+  glueColumns,
+  VENDOR_HEADER_DRIFT_METRIC,
+  vendorDatasets,
+} from '@ingest-lake/shared';
 import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
@@ -169,9 +180,22 @@ describe('catalog and analytics', () => {
     expect(eventsTable.parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date' });
     const market = tables.find((t) => t.name === appMarketDaily.name)!;
     expect(JSON.stringify(market)).toContain('"name":"revenue_usd","type":"decimal(18,4)"');
-    // All thirteen vendor tables (the data file and twelve dimensions) plus events, each from its schema.
-    expect(tables.map((t) => t.name).sort()).toEqual(curatedDatasets.map((d) => d.name).sort());
-    expect(tables).toHaveLength(14);
+    // All thirteen vendor tables (the data file and twelve dimensions) plus events, each from its schema,
+    // and the Firehose error output the failures chart reads.
+    expect(tables.map((t) => t.name).sort()).toEqual([...curatedDatasets.map((d) => d.name), DELIVERY_ERRORS_TABLE].sort());
+    expect(tables).toHaveLength(15);
+    const errors = tables.find((t) => t.name === DELIVERY_ERRORS_TABLE)!;
+    expect(errors.partition_keys).toEqual([
+      { name: 'error_output_type', type: 'string' },
+      { name: 'dt', type: 'date' },
+    ]);
+    expect(errors.parameters).toMatchObject({
+      'projection.error_output_type.type': 'enum',
+      'projection.error_output_type.values': 'processing-failed,partitioning-failed',
+      // The bucket is a reference Terraform resolves; only Athena's placeholders are escaped.
+      'storage.location.template': expect.stringMatching(/^s3:\/\/\$\{[^}]+\}\/errors\/\$\$\{error_output_type\}\/dt=\$\$\{dt\}\/$/),
+    });
+    expect((errors.storage_descriptor as { columns: Array<{ name: string }> }).columns.map((c) => c.name)).toEqual(DELIVERY_ERROR_COLUMNS.map((c) => c.name.toLowerCase()));
     for (const dataset of dimensionDatasets) {
       const table = tables.find((t) => t.name === dataset.name)!;
       const tableColumns = (table.storage_descriptor as { columns: Array<{ name: string; type: string }> }).columns;
@@ -232,6 +256,26 @@ describe('collector', () => {
       .map((r) => r.replace(/^.*?\/curated\//, 'curated/'));
     expect(curatedWrites.sort()).toEqual(dimensionDatasets.map((d) => `curated/dataset=${d.name}/*`).sort());
     expect(dimensionDatasets).toHaveLength(12);
+  });
+
+  test('vendor header drift (decision 0016): the instance puts the metric with its environment, and an alarm per vendor dataset tells the alarm topic', () => {
+    const json = synth(environment('prod').collector);
+    const userData = Buffer.from(String(resources(json, 'aws_launch_template')[0]!.user_data), 'base64').toString();
+    expect(userData).toContain('\nCOLLECTOR_METRICS_ENVIRONMENT=prod\n');
+    const drift = resources(json, 'aws_cloudwatch_metric_alarm').filter((a) => a.metric_name === VENDOR_HEADER_DRIFT_METRIC.name);
+    expect(drift).toEqual(
+      vendorDatasets.map(() =>
+        expect.objectContaining({
+          namespace: VENDOR_HEADER_DRIFT_METRIC.namespace,
+          dimensions: { Environment: 'prod', Dataset: 'app_market' },
+          statistic: 'Sum',
+          threshold: 1,
+          comparison_operator: 'GreaterThanOrEqualToThreshold',
+          treat_missing_data: 'notBreaching',
+          alarm_actions: [expect.stringMatching(/^arn:aws:sns:ap-northeast-2:\$\{.*\}:ingest-lake-prod-alarms$/)],
+        }),
+      ),
+    );
   });
 
   test('the group runs one instance only around the manifest timer: from 15 min before it to 120 min after, in the egress subnet', () => {

@@ -2,17 +2,19 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { curatedDatasets, curatedLocation, DELIVERY_CONSTANTS, duckdbCreateTable, FIREHOSE_ERROR_PREFIX, LAKE_ZONES, sqlViews } from '@ingest-lake/shared';
+import {
+  curatedDatasets,
+  curatedLocation,
+  DELIVERY_ERROR_COLUMNS,
+  DELIVERY_ERROR_OUTPUT_TYPES,
+  DELIVERY_ERRORS_TABLE,
+  duckdbCreateTable,
+  FAILURE_REASON_SQL,
+  errorOutputFolder,
+  LAKE_ZONES,
+  sqlViews,
+} from '@ingest-lake/shared';
 import { DuckDbSession, sqlLiteral } from './duckdb-session';
-
-/** Error output types the delivery streams write error records under: processing failures and missing partition keys. */
-const DELIVERY_ERROR_OUTPUT_TYPES = [DELIVERY_CONSTANTS.processingFailedErrorOutputType, DELIVERY_CONSTANTS.missingKeysErrorOutputType];
-
-/** The folder of one error output type: the error prefix up to and including the type (`errors/<type>`). */
-function errorOutputFolder(errorOutputType: string): string {
-  const expression = '!{firehose:error-output-type}';
-  return FIREHOSE_ERROR_PREFIX.slice(0, FIREHOSE_ERROR_PREFIX.indexOf(expression) + expression.length).replace(expression, errorOutputType);
-}
 
 /**
  * The local Glue catalog + Athena: DuckDB over a local copy of the lake (DuckDB's httpfs cannot be
@@ -82,9 +84,9 @@ export class LakeCatalog {
         await this.duckdb.run(duckdbCreateTable(dataset));
       }
     }
-    await this.drop('delivery_errors');
-    const columns =
-      "{'attemptsMade': 'BIGINT', 'arrivalTimestamp': 'BIGINT', 'errorCode': 'VARCHAR', 'errorMessage': 'VARCHAR', 'attemptEndingTimestamp': 'BIGINT', 'rawData': 'VARCHAR', 'lambdaArn': 'VARCHAR'}";
+    await this.drop(DELIVERY_ERRORS_TABLE);
+    const duckdbType = (type: string) => (type === 'bigint' ? 'BIGINT' : 'VARCHAR');
+    const columns = `{${DELIVERY_ERROR_COLUMNS.map((c) => `'${c.name}': '${duckdbType(c.type)}'`).join(', ')}}`;
     const folders: string[] = [];
     for (const errorOutputType of DELIVERY_ERROR_OUTPUT_TYPES) {
       const folder = errorOutputFolder(errorOutputType);
@@ -93,11 +95,11 @@ export class LakeCatalog {
     if (folders.length > 0) {
       const globs = folders.map((folder) => sqlLiteral(path.join(this.cacheDir, folder, '*', '*'))).join(', ');
       await this.duckdb.run(
-        `CREATE VIEW delivery_errors AS SELECT *, split_part(errorMessage, ':', 1) AS reason FROM read_json([${globs}], format = 'newline_delimited', columns = ${columns})`,
+        `CREATE VIEW ${DELIVERY_ERRORS_TABLE} AS SELECT *, ${FAILURE_REASON_SQL} AS reason FROM read_json([${globs}], format = 'newline_delimited', columns = ${columns})`,
       );
     } else {
       await this.duckdb.run(
-        'CREATE TABLE delivery_errors (attemptsMade BIGINT, arrivalTimestamp BIGINT, errorCode VARCHAR, errorMessage VARCHAR, attemptEndingTimestamp BIGINT, rawData VARCHAR, lambdaArn VARCHAR, reason VARCHAR)',
+        `CREATE TABLE ${DELIVERY_ERRORS_TABLE} (${DELIVERY_ERROR_COLUMNS.map((c) => `${c.name} ${duckdbType(c.type)}`).join(', ')}, reason VARCHAR)`,
       );
     }
     for (const view of sqlViews()) await this.duckdb.run(view.sql);

@@ -1,4 +1,4 @@
-import { countDataRecords, sqlQueries, streamedDatasets } from '@ingest-lake/shared';
+import { countDataRecords, queryCharts, queryTitle, sqlQueries, streamedDatasets } from '@ingest-lake/shared';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
 import { renderDashboard, type DashboardPanel } from './dashboard';
 import type { LakeCatalog } from './lake-catalog';
@@ -29,19 +29,13 @@ export async function countLake(catalog: LakeCatalog): Promise<LakeCounts> {
   return counts;
 }
 
-const CHARTS: Record<string, DashboardPanel['chart']> = {
-  records_per_day: { label: ['day', 'dataset'], value: 'records' },
-  top_event_types: { label: 'event_type', value: 'events' },
-  top_apps_by_revenue: { label: 'app_name', value: 'revenue_usd' },
-  revenue_by_category_and_publisher: { label: ['category_name', 'publisher_name'], value: 'revenue_usd' },
-};
-
 /** Runs every named query, plus the error reasons from errors/: the panels both dashboards show. */
 export async function dashboardPanels(catalog: LakeCatalog): Promise<DashboardPanel[]> {
   const panels: DashboardPanel[] = [];
+  const charts = queryCharts();
   for (const query of sqlQueries()) {
-    const title = query.sql.split('\n').find((line) => line.startsWith('-- ') && !line.startsWith('-- name:'))?.slice(3) ?? query.name;
-    panels.push({ title, rows: await catalog.query(query.sql), ...(CHARTS[query.name] ? { chart: CHARTS[query.name] } : {}) });
+    const chart = charts.find((c) => c.query === query.name);
+    panels.push({ title: queryTitle(query), rows: await catalog.query(query.sql), ...(chart ? { chart: { label: [...chart.label], value: chart.value } } : {}) });
   }
   panels.splice(2, 0, {
     title: 'Failed records by reason (the error prefix)',

@@ -1,3 +1,4 @@
+import { DASHBOARD_CHARTS } from '@ingest-lake/shared';
 import type { TimeSeriesChart } from './dashboard-snapshot';
 
 /** The stack's cumulative counters and the lake's freshness at one moment. */
@@ -58,10 +59,10 @@ export class MetricsHistory {
     const minutes = this.windowMs / 60_000;
     const perWindow = minutes === 1 ? 'in the last min' : `in the last ${minutes} min`;
     return [
-      { id: 'records-in', title: 'Records in per minute, by source stream', unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'recordsIn') },
-      { id: 'failures', title: 'Failed records per minute, by reason', unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'failedRows') },
-      { id: 'freshness', title: 'Freshness: age of the newest curated record, by dataset', unit: 'seconds', timestamps, series: freshness(shown) },
-      { id: 'shard-load', title: 'Kinesis records read per minute, by shard', unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'shardRecords') },
+      { ...DASHBOARD_CHARTS.recordsIn, unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'recordsIn') },
+      { ...DASHBOARD_CHARTS.failures, unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'failedRows') },
+      { ...DASHBOARD_CHARTS.freshness, unit: 'seconds', timestamps, series: freshness(shown) },
+      { ...DASHBOARD_CHARTS.shardLoad, unit: `records ${perWindow}`, timestamps, series: this.windowCounts(shown, 'shardRecords') },
     ];
   }
 

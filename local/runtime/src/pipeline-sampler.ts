@@ -1,11 +1,8 @@
-import { sqlQueries } from '@ingest-lake/shared';
+import { FRESHNESS_QUERY, namedQuery } from '@ingest-lake/shared';
 import type { FirehoseRunner } from './firehose-runner';
 import type { LakeCatalog } from './lake-catalog';
 import type { PipelineSample } from './pipeline-metrics-history';
 import { addTo } from './record-counts';
-
-/** The shared freshness query (`shared/sql/queries/freshness.sql`): newest `_ingested_at` per dataset. */
-const FRESHNESS_QUERY = 'freshness';
 
 /** Parses DuckDB's text of a TIMESTAMP (UTC, no zone) or TIMESTAMPTZ as epoch milliseconds. */
 export function parseLakeTimestamp(text: string): number {
@@ -17,8 +14,8 @@ export function parseLakeTimestamp(text: string): number {
 
 /** Seconds since each dataset's newest curated record was ingested, from the catalog (null: none yet). */
 export async function lakeFreshness(catalog: LakeCatalog, now: number): Promise<Record<string, number | null>> {
-  const query = sqlQueries().find((q) => q.name === FRESHNESS_QUERY);
-  if (!query) throw new Error(`shared/sql has no query named ${FRESHNESS_QUERY}`);
+  // The shared freshness query (`shared/sql/queries/freshness.sql`): newest `_ingested_at` per dataset.
+  const query = namedQuery(FRESHNESS_QUERY);
   const freshness: Record<string, number | null> = {};
   for (const row of await catalog.query(query.sql)) {
     const newest = row.newest_ingested_at;

@@ -1,6 +1,7 @@
 import type { ColumnDef } from './column';
 import type { ColumnMap, Dataset, RecordOf } from './dataset';
 import type { IssueReason, ValidationIssue, ValidationResult } from './validation-issue';
+import { compareHeader, headerProblems } from './header-drift';
 import * as parsers from './value-parsers';
 
 /**
@@ -140,16 +141,9 @@ export function compileObjectValidator<C extends ColumnMap>(dataset: Dataset<C>)
  * order; unknown header columns and missing non-nullable columns raise HeaderMismatchError.
  */
 export function headerPositions(dataset: Dataset, header: ReadonlyArray<string>): Map<string, number> {
-  const positions = new Map(header.map((name, i) => [name.trim(), i]));
-  const problems: string[] = [];
-  for (const name of positions.keys()) {
-    if (!(name in dataset.columns)) problems.push(`unknown column "${name}"`);
-  }
-  if (positions.size !== header.length) problems.push('duplicate column names');
-  for (const name of dataset.columnNames) {
-    if (!positions.has(name) && !dataset.columns[name]!.nullable) problems.push(`missing column "${name}"`);
-  }
+  const problems = headerProblems(compareHeader(dataset, header));
   if (problems.length > 0) throw new HeaderMismatchError(dataset.name, problems);
+  const positions = new Map(header.map((name, i) => [name.trim(), i]));
   return positions;
 }
 

@@ -1,0 +1,44 @@
+import { PutMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { VENDOR_HEADER_DRIFT_METRIC, vendorHeaderDriftDimensions, type HeaderDrift } from '@ingest-lake/shared';
+
+/** A vendor file whose header differs from the declared schema. */
+export interface HeaderDriftReport {
+  /** The vendor dataset (`app_market`). */
+  vendorDataset: string;
+  snapshot: string;
+  file: string;
+  drift: HeaderDrift;
+}
+
+/** Where the collector reports header drift so that someone is told (decision 0016). */
+export interface HeaderDriftPublisher {
+  publish(report: HeaderDriftReport): Promise<void>;
+}
+
+/**
+ * Puts one data point of 1 on `IngestLake/Collector VendorHeaderDrift` per drifted file, with the
+ * environment and vendor dataset as dimensions: the alarm infra declares on it notifies the alarm topic.
+ */
+export class CloudWatchHeaderDriftPublisher implements HeaderDriftPublisher {
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly environment: string,
+  ) {}
+
+  async publish(report: HeaderDriftReport): Promise<void> {
+    const dimensions = vendorHeaderDriftDimensions(this.environment, report.vendorDataset);
+    await this.client.send(
+      new PutMetricDataCommand({
+        Namespace: VENDOR_HEADER_DRIFT_METRIC.namespace,
+        MetricData: [
+          {
+            MetricName: VENDOR_HEADER_DRIFT_METRIC.name,
+            Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+            Value: 1,
+            Unit: 'Count',
+          },
+        ],
+      }),
+    );
+  }
+}
