@@ -2,7 +2,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import path from 'node:path';
-import { collectorLeaseKey, collectorLedgerKey } from '@ingest-lake/shared';
+import { collectorLeaseKey, collectorLedgerKey, DEFAULT_DIRECT_PART_ROWS } from '@ingest-lake/shared';
 import { FileLedgerStore, S3LedgerStore, type LedgerStore } from '../budget/ledger-store';
 import type { CollectorManifest } from '../config/manifest';
 import type { LeaseRecord } from '../lease/lease-decision';
@@ -23,6 +23,7 @@ export interface CommonFlags {
   s3Endpoint?: string;
   leaseTtl?: string;
   checkpointEveryRows?: string;
+  directPartRows?: string;
 }
 
 /** Everything a command needs, parsed once at the edge (house rule 5). */
@@ -42,6 +43,8 @@ export interface RuntimeSettings {
   leaseTtlSeconds: number;
   /** Data rows between checkpoints: the bound on rows re-sent after a kill. @default 200_000 */
   checkpointEveryRows: number;
+  /** With `bulk.dataFileDelivery: direct`: data rows per curated part, each one checkpoint. @default DEFAULT_DIRECT_PART_ROWS */
+  directPartRows: number;
 }
 
 export class SettingsError extends Error {
@@ -71,6 +74,7 @@ export function runtimeSettings(flags: CommonFlags, env: Record<string, string |
     s3Endpoint: flags.s3Endpoint ?? env.COLLECTOR_S3_ENDPOINT,
     leaseTtlSeconds: numberSetting('--lease-ttl / COLLECTOR_LEASE_TTL_SECONDS', flags.leaseTtl ?? env.COLLECTOR_LEASE_TTL_SECONDS, DEFAULT_LEASE_TTL_SECONDS, { min: 1 }),
     checkpointEveryRows: numberSetting('--checkpoint-every-rows / COLLECTOR_CHECKPOINT_EVERY_ROWS', flags.checkpointEveryRows ?? env.COLLECTOR_CHECKPOINT_EVERY_ROWS, DEFAULT_CHECKPOINT_EVERY_ROWS, { min: 1, integer: true }),
+    directPartRows: numberSetting('--direct-part-rows / COLLECTOR_DIRECT_PART_ROWS', flags.directPartRows ?? env.COLLECTOR_DIRECT_PART_ROWS, DEFAULT_DIRECT_PART_ROWS, { min: 1, integer: true }),
   };
 }
 

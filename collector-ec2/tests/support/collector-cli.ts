@@ -26,6 +26,8 @@ export interface CliOptions {
   fixture: CollectorFixture;
   stream: string;
   workDir: string;
+  /** @default LOCAL_MANIFEST */
+  manifest?: string;
   /** `--ledger` (the lease lives where the ledger does). */
   ledger: string;
   /** @default the fixture's s3rver */
@@ -49,7 +51,7 @@ export function startCli(options: CliOptions): { child: ChildProcess; done: Prom
       ...(options.preload ? ['-r', options.preload] : []),
       CLI_BUNDLE,
       'collect',
-      '--manifest', LOCAL_MANIFEST,
+      '--manifest', options.manifest ?? LOCAL_MANIFEST,
       '--snapshot', SNAPSHOT,
       '--work-dir', options.workDir,
       '--lake-bucket', options.lakeBucket ?? BUCKET,
