@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { collectorQuarantineKey, collectorReportKey, DEFAULT_DIRECT_PART_ROWS, dimensionSnapshotKey, formatTimestamp } from '@ingest-lake/shared';
+import { collectorQuarantineKey, collectorReportKey, DEFAULT_DIRECT_PART_ROWS, dimensionSnapshotKey, formatTimestamp, vendorBulkOrigin } from '@ingest-lake/shared';
 import { archiveRawFile, rawArchiveKey } from '../archive/raw-archive';
 import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
@@ -280,7 +280,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         try {
           state.progress = await ingestCsvFile({
             dataset: vendorFile.dataset,
-            origin: `vendor-bulk:${manifest.dataset}/snapshot=${snapshot}/${vendorFile.file}`,
+            origin: vendorBulkOrigin(manifest.dataset, snapshot, vendorFile.file),
             file: vendorFile.file,
             snapshot,
             source: createReadStream(localPath, { highWaterMark: 1 << 20 }),

@@ -2,6 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { vendorBulkOrigin } from '@ingest-lake/shared';
 import { rawArchiveKey } from '../archive/raw-archive';
 import type { CollectorManifest } from '../config/manifest';
 import { QuarantineWriter } from '../parse/quarantine-writer';
@@ -68,7 +69,7 @@ export async function replaySnapshot(options: {
   try {
     const progress = await ingestCsvFile({
       dataset: dataFile.dataset,
-      origin: `vendor-bulk:${options.manifest.dataset}/snapshot=${options.snapshot}/${dataFile.file}`,
+      origin: vendorBulkOrigin(options.manifest.dataset, options.snapshot, dataFile.file),
       file: dataFile.file,
       snapshot: options.snapshot,
       source: object.Body as Readable,

@@ -55,6 +55,11 @@ export function directBulkPartKey(dataset: string, dt: string, snapshot: string,
   return `${curatedLocation(dataset)}dt=${dt}/${dataset}-${snapshot}-part-${String(part).padStart(5, '0')}.parquet`;
 }
 
+/** The `_origin` of a vendor bulk file's rows before `#<line>`: `vendor-bulk:<vendor dataset>/snapshot=<date>/<file>`. */
+export function vendorBulkOrigin(vendorDataset: string, snapshot: string, file: string): string {
+  return `vendor-bulk:${vendorDataset}/snapshot=${snapshot}/${file}`;
+}
+
 /** Where the collector quarantines bad rows: `errors/collector/<dataset>/snapshot=<date>/<file>.quarantine.ndjson`. */
 export const COLLECTOR_QUARANTINE_PREFIX = `${LAKE_ZONES.errors}collector/`;
 /** Where the collector keeps its state: call ledgers, snapshot leases and run reports. */
