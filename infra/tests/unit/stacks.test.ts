@@ -3,9 +3,11 @@ import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collect
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildEnvironment } from '../../src/app';
+import { directDeliveryDatasets } from '../../src/config/collector-bulk-delivery';
 import { loadEnvironmentConfig, parseEnvironmentConfig } from '../../src/config/environment-config';
 import { lambdaProcessorParameters } from '../../src/constructs/delivery-stream';
 import { cleanUpApps, environment, resources, synth } from './support';
@@ -221,7 +223,7 @@ describe('collector', () => {
     expect(userData).not.toMatch(/api[-_]?key\s*=/i);
   });
 
-  test('the role may write each dimension it curates (decision 0012), and no other curated dataset', () => {
+  test('the role may write each dimension it curates (decision 0012) and the data file its manifest writes directly (decision 0015), and no other curated dataset', () => {
     const json = synth(environment('dev').collector);
     const documents = json.data!.aws_iam_policy_document as Record<string, { statement: Array<{ actions: string[]; resources: string[] }> }>;
     const permissions = Object.entries(documents).find(([id]) => id.startsWith('role_permissions'))![1];
@@ -230,8 +232,22 @@ describe('collector', () => {
       .flatMap((s) => s.resources)
       .filter((r) => r.includes('/curated/'))
       .map((r) => r.replace(/^.*?\/curated\//, 'curated/'));
-    expect(curatedWrites.sort()).toEqual(dimensionDatasets.map((d) => `curated/dataset=${d.name}/*`).sort());
+    expect(curatedWrites.sort()).toEqual([...dimensionDatasets, appMarketDaily].map((d) => `curated/dataset=${d.name}/*`).sort());
     expect(dimensionDatasets).toHaveLength(12);
+  });
+
+  test('a data file streamed through Firehose gives the role no write on its curated prefix', async () => {
+    const manifests = await mkdtemp(path.join(os.tmpdir(), 'manifests-'));
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS, 'app_market.json'), 'utf8')) as { bulk: Record<string, unknown> };
+      await writeFile(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'stream' } }));
+      expect(directDeliveryDatasets(manifests)).toEqual([]);
+      await writeFile(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'sideways' } }));
+      expect(() => directDeliveryDatasets(manifests)).toThrow(/app_market\.json: bulk\.dataFileDelivery "sideways" is not one of stream, direct/);
+    } finally {
+      await rm(manifests, { recursive: true, force: true });
+    }
+    expect(directDeliveryDatasets(COLLECTOR_MANIFESTS)).toEqual([appMarketDaily]);
   });
 
   test('the group runs one instance only around the manifest timer: from 15 min before it to 120 min after, in the egress subnet', () => {
