@@ -41,7 +41,7 @@ const COLLECTOR_ROWS_PER_SECOND = 1_060_000;
  * validate, write Parquet, put the parts), measured by `tests/bench/e2e/bulk-to-query-bench.ts` for the
  * 2 M-row file on this project's 2-core machine under load (docs/benchmarks.md, decision 0015).
  */
-export const DIRECT_BULK_ROWS_PER_SECOND = DIRECT_RATE_PLACEHOLDER;
+export const DIRECT_BULK_ROWS_PER_SECOND = 12_000;
 /** Curated Parquet bytes per CSV byte of app_market_daily as the collector writes it (measured: 67 bytes per 191-byte row; the unique lineage strings dominate). */
 const DIRECT_PARQUET_RATIO = 0.35;
 /** Assumed PutObject rate of one stream from the collector instance to S3 in its region; the parts are put one after another. */
