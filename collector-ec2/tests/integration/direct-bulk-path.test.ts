@@ -31,6 +31,8 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
   let duckdb: DuckDBInstance;
   let manifest: string;
   let runs = 0;
+  /** How many parts a run of the file cuts at PART_ROWS. */
+  let partsOfARun: number | undefined;
 
   beforeAll(async () => {
     requireCliBundle();
@@ -107,6 +109,9 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
     // A part closes at the first decompressed chunk's end past PART_ROWS rows: fewer parts than DATA_ROWS / PART_ROWS, numbered from 1.
     const parts = data.direct!.keys.length;
     expect(parts).toBeGreaterThanOrEqual(3);
+    // Every case cuts the parts the first complete run cut: kills, resumes and re-runs change none.
+    partsOfARun ??= parts;
+    expect(parts).toBe(partsOfARun);
     expect(data.direct).toEqual({ keys: Array.from({ length: parts }, (_, i) => directBulkPartKey(TABLE, SNAPSHOT, SNAPSHOT, i + 1)), rows: GOOD_ROWS });
     const lake = await curated(bucket);
     expect(lake.keys).toEqual(data.direct!.keys);
@@ -138,6 +143,15 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
     const killed = await runCli({ ...run('a'), preload: KILL_HOOK, env: { KILL_AT: killAt } });
     expect(killed.signal).toBe('SIGKILL');
     const resumed = await runCli(run('a'));
+    expect(resumed.code).toBe(0);
+    await expectOutcome(bucket, stream, reportOf(resumed));
+  });
+
+  it('a resume keeps the part size the file started with, whatever its own setting', async () => {
+    const { bucket, run, stream } = await lake();
+    const killed = await runCli({ ...run('a'), preload: KILL_HOOK, env: { KILL_AT: `put-sent:${TABLE}-${SNAPSHOT}-part-00002:1` } });
+    expect(killed.signal).toBe('SIGKILL');
+    const resumed = await runCli({ ...run('a'), extraArgs: ['--direct-part-rows', String(PART_ROWS * 3)] });
     expect(resumed.code).toBe(0);
     await expectOutcome(bucket, stream, reportOf(resumed));
   });
