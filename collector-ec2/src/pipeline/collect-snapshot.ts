@@ -205,6 +205,8 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
 
   /** Puts a closed part's files at their fixed keys, recording the keys first so that a resume replaces each of them. */
   const uploadDirectPart = async (state: FileCheckpoint, closed: DirectPart) => {
+    // A part with no rows (and nothing to replace) keeps its number for the next rows, as an uninterrupted run would.
+    if (closed.files.length === 0) return;
     const direct = state.direct!;
     direct.pendingKeys = closed.files.map((f) => f.key);
     await saveCheckpoint();
