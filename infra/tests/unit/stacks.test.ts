@@ -1,4 +1,4 @@
-import { appMarketDaily, curatedDatasets, currentViewName, dimensionDatasets, events, glueColumns } from '@ingest-lake/shared';
+import { appMarketDaily, curatedDatasets, currentViewName, dimensionDatasets, directBulkPartKey, events, glueColumns } from '@ingest-lake/shared';
 import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
@@ -171,6 +171,12 @@ describe('catalog and analytics', () => {
     expect(eventsTable.parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date' });
     const market = tables.find((t) => t.name === appMarketDaily.name)!;
     expect(JSON.stringify(market)).toContain('"name":"revenue_usd","type":"decimal(18,4)"');
+    // The parts the collector writes directly (decision 0015) sit where the table's projection reads a dt.
+    const template = String((market.parameters as Record<string, string>)['storage.location.template']);
+    // (`$${dt}` is Terraform's escape of the literal `${dt}` that Athena's projection fills in.)
+    const folder = template.replace(/^s3:\/\/[^/]+\//, '').replace('$${dt}', '2026-11-20');
+    expect(folder).toBe('curated/dataset=app_market_daily/dt=2026-11-20/');
+    expect(directBulkPartKey(appMarketDaily.name, '2026-11-20', '2026-11-20', 1).startsWith(folder)).toBe(true);
     // All thirteen vendor tables (the data file and twelve dimensions) plus events, each from its schema.
     expect(tables.map((t) => t.name).sort()).toEqual(curatedDatasets.map((d) => d.name).sort());
     expect(tables).toHaveLength(14);
