@@ -12,6 +12,7 @@ export * from './codec/kinesis-record-codec';
 export * from './datasets/events';
 export * from './datasets/app-market';
 export * from './datasets/vendor-dataset';
+export * from './datasets/bulk-delivery';
 export * from './datasets/registry';
 export * from './lake/lake-layout';
 export * from './lake/sql-files';

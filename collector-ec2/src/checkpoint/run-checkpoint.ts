@@ -12,6 +12,22 @@ export interface FileCheckpoint {
   ingested?: boolean;
   /** A metadata file's curated Parquet in the lake and its rows (written once the whole file is ingested). */
   curated?: { key: string; rows: number };
+  /** A data file written straight to curated Parquet (decision 0018): the parts in the lake so far. */
+  direct?: DirectCheckpoint;
+}
+
+/** The parts of a data file the direct path has put in the lake; each part is one checkpoint of the file. */
+export interface DirectCheckpoint {
+  /** Data rows per part, fixed when the file starts so that a resume cuts the same parts. */
+  partRows: number;
+  /** Parts in the lake and recorded (the next part is `parts + 1`). */
+  parts: number;
+  /** Their objects, one per part and `dt`. */
+  keys: string[];
+  /** Rows in them (= the file's rowsSent once it is ingested). */
+  rows: number;
+  /** The objects of part `parts + 1`, recorded before its upload: a resume writes each of them again. */
+  pendingKeys?: string[];
 }
 
 /** Progress through the paginated JSON API. */

@@ -3,7 +3,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import path from 'node:path';
-import { collectorLeaseKey, collectorLedgerKey } from '@ingest-lake/shared';
+import { collectorLeaseKey, collectorLedgerKey, DEFAULT_DIRECT_PART_ROWS } from '@ingest-lake/shared';
 import { FileLedgerStore, S3LedgerStore, type LedgerStore } from '../budget/ledger-store';
 import type { CollectorManifest } from '../config/manifest';
 import type { LeaseRecord } from '../lease/lease-decision';
@@ -26,6 +26,7 @@ export interface CommonFlags {
   leaseTtl?: string;
   checkpointEveryRows?: string;
   metricsEnvironment?: string;
+  directPartRows?: string;
 }
 
 /** Everything a command needs, parsed once at the edge (house rule 5). */
@@ -50,6 +51,8 @@ export interface RuntimeSettings {
    * 0016); the EC2 user data sets it. @default none: no metric is put (local runs)
    */
   metricsEnvironment: string | undefined;
+  /** With `bulk.dataFileDelivery: direct`: data rows per curated part, each one checkpoint. @default DEFAULT_DIRECT_PART_ROWS */
+  directPartRows: number;
 }
 
 export class SettingsError extends Error {
@@ -84,6 +87,7 @@ export function runtimeSettings(flags: CommonFlags, env: Record<string, string |
     leaseTtlSeconds: numberSetting('--lease-ttl / COLLECTOR_LEASE_TTL_SECONDS', flags.leaseTtl ?? env.COLLECTOR_LEASE_TTL_SECONDS, DEFAULT_LEASE_TTL_SECONDS, { min: 1 }),
     checkpointEveryRows: numberSetting('--checkpoint-every-rows / COLLECTOR_CHECKPOINT_EVERY_ROWS', flags.checkpointEveryRows ?? env.COLLECTOR_CHECKPOINT_EVERY_ROWS, DEFAULT_CHECKPOINT_EVERY_ROWS, { min: 1, integer: true }),
     metricsEnvironment,
+    directPartRows: numberSetting('--direct-part-rows / COLLECTOR_DIRECT_PART_ROWS', flags.directPartRows ?? env.COLLECTOR_DIRECT_PART_ROWS, DEFAULT_DIRECT_PART_ROWS, { min: 1, integer: true }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { vendorDatasets, type VendorDataset } from '@ingest-lake/shared';
+import { BULK_DELIVERIES, DEFAULT_BULK_DELIVERY, vendorDatasets, type VendorDataset } from '@ingest-lake/shared';
 
 /** Where the vendor API key comes from. */
 const authSource = z.discriminatedUnion('type', [
@@ -31,6 +31,8 @@ export const manifestSchema = z.strictObject({
     checksumHeader: z.string().optional(),
     /** Resumes (Range requests) allowed per file after cut connections. */
     maxResumes: z.number().int().min(0).default(10),
+    /** How the data file's rows reach curated/: `stream` (Kinesis → Firehose → transform) or `direct` (Parquet written by the collector; decision 0018). */
+    dataFileDelivery: z.enum(BULK_DELIVERIES).default(DEFAULT_BULK_DELIVERY),
   }),
   api: z
     .strictObject({

@@ -2,16 +2,17 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { collectorQuarantineKey, collectorReportKey, type HeaderDrift } from '@ingest-lake/shared';
+import { collectorQuarantineKey, collectorReportKey, DEFAULT_DIRECT_PART_ROWS, formatTimestamp, type HeaderDrift, vendorBulkOrigin } from '@ingest-lake/shared';
 import { archiveRawFile, rawArchiveKey } from '../archive/raw-archive';
 import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
-import { CheckpointFile, type ApiCheckpoint } from '../checkpoint/run-checkpoint';
+import { CheckpointFile, type ApiCheckpoint, type FileCheckpoint } from '../checkpoint/run-checkpoint';
 import { vendorTarget, type CollectorManifest } from '../config/manifest';
 import type { LeaseRecord } from '../lease/lease-decision';
 import { currentProcess } from '../lease/process-identity';
 import { SnapshotLease, type LeaseEvent } from '../lease/snapshot-lease';
 import { WorkDirLock, type WorkDirLockOwner } from '../lease/work-dir-lock';
+import { DirectPartWriter, type DirectPart } from '../curate/direct-part-writer';
 import { countQuarantineLines, QuarantineWriter } from '../parse/quarantine-writer';
 import type { HeaderDriftPublisher } from '../metrics/header-drift-publisher';
 import type { KinesisProducer } from '../produce/kinesis-producer';
@@ -51,6 +52,11 @@ export interface CollectOptions {
   includeApi?: boolean;
   /** Data rows between checkpoints: a kill re-sends at most this many rows plus one decompressed chunk's (docs/reliability.md). @default 200_000 */
   checkpointEveryRows?: number;
+  /**
+   * With `bulk.dataFileDelivery: direct`: data rows per curated part, each part one checkpoint (fixed
+   * for a file when its ingest starts; a resume keeps the first run's). @default DEFAULT_DIRECT_PART_ROWS
+   */
+  directPartRows?: number;
   /**
    * The snapshot's lease, so that one run collects it across machines (the CLI always gives one).
    * @default none: only the work folder's lock keeps a second process out
@@ -196,6 +202,31 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
     options.onEvent?.({ type: 'header-drift', file, drift, published: options.headerDrift !== undefined && publishError === undefined, ...(publishError ? { publishError } : {}) });
   };
 
+  /** Puts a closed part's files at their fixed keys, recording the keys first so that a resume replaces each of them. */
+  const uploadDirectPart = async (state: FileCheckpoint, closed: DirectPart) => {
+    // A part with no rows (and nothing to replace) keeps its number for the next rows, as an uninterrupted run would.
+    if (closed.files.length === 0) return;
+    const direct = state.direct!;
+    direct.pendingKeys = closed.files.map((f) => f.key);
+    await saveCheckpoint();
+    for (const file of closed.files) {
+      lease?.assertHeld();
+      await options.s3.send(
+        new PutObjectCommand({
+          Bucket: options.lakeBucket,
+          Key: file.key,
+          Body: createReadStream(file.path),
+          ContentLength: (await stat(file.path)).size,
+          ContentType: 'application/vnd.apache.parquet',
+        }),
+      );
+    }
+    direct.parts = closed.part;
+    direct.keys.push(...closed.files.map((f) => f.key));
+    direct.rows += closed.files.reduce((sum, f) => sum + f.rows, 0);
+    delete direct.pendingKeys;
+  };
+
   try {
     for (const vendorFile of files) {
       const state = checkpoint.file(vendorFile.file);
@@ -242,18 +273,37 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         };
         try {
           if (isDataFile) {
+            // The data file straight to curated Parquet (decision 0018): one part per checkpoint.
+            const direct = manifest.bulk.dataFileDelivery === 'direct' ? (state.direct ??= { partRows: options.directPartRows ?? DEFAULT_DIRECT_PART_ROWS, parts: 0, keys: [], rows: 0 }) : undefined;
+            const parts = direct
+              ? new DirectPartWriter({
+                  dataset: vendorFile.dataset,
+                  snapshot,
+                  directory: path.join(curatedDir, vendorFile.dataset.name),
+                  firstPart: direct.parts + 1,
+                  firstPartDts: (direct.pendingKeys ?? []).map((key) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)![1]!),
+                  now: () => formatTimestamp(Date.now()),
+                })
+              : undefined;
             state.progress = await ingestCsvFile({
               dataset: vendorFile.dataset,
-              origin: `vendor-bulk:${manifest.dataset}/snapshot=${snapshot}/${vendorFile.file}`,
+              origin: vendorBulkOrigin(manifest.dataset, snapshot, vendorFile.file),
               file: vendorFile.file,
               snapshot,
               source,
               quarantine,
               packTargetBytes: manifest.packTargetBytes,
-              ...(options.producer ? { producer: options.producer } : {}),
+              ...(!parts && options.producer ? { producer: options.producer } : {}),
+              ...(parts ? { curate: (pack: Uint8Array) => parts.addPack(pack) } : {}),
               ...(state.progress ? { resumeFrom: state.progress } : {}),
-              ...(options.checkpointEveryRows === undefined ? {} : { checkpointEveryRows: options.checkpointEveryRows }),
+              ...(direct
+                ? { checkpointEveryRows: direct.partRows }
+                : options.checkpointEveryRows === undefined
+                  ? {}
+                  : { checkpointEveryRows: options.checkpointEveryRows }),
               onCheckpoint: async (progress) => {
+                // A direct part is in the lake before the frontier that covers it is recorded.
+                if (parts) await uploadDirectPart(state, parts.closePart());
                 state.progress = progress;
                 await saveCheckpoint();
               },

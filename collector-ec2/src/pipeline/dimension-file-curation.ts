@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { dimensionSnapshotKey, formatTimestamp, type VendorFile } from '@ingest-lake/shared';
+import { dimensionSnapshotKey, formatTimestamp, vendorBulkOrigin, type VendorFile } from '@ingest-lake/shared';
 import { DimensionSnapshotWriter } from '../curate/dimension-snapshot-writer';
 import type { QuarantineWriter } from '../parse/quarantine-writer';
 import { ingestCsvFile, type CsvFileIngestOptions, type FileProgress } from './csv-file-ingest';
@@ -49,7 +49,7 @@ export async function curateDimensionFile(options: DimensionFileCurationOptions)
   });
   const progress = await ingestCsvFile({
     dataset: vendorFile.dataset,
-    origin: `vendor-bulk:${options.vendorDataset}/snapshot=${snapshot}/${vendorFile.file}`,
+    origin: vendorBulkOrigin(options.vendorDataset, snapshot, vendorFile.file),
     file: vendorFile.file,
     snapshot,
     source: options.source,

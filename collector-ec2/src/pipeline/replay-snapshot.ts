@@ -2,6 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { vendorBulkOrigin } from '@ingest-lake/shared';
 import { rawArchiveKey } from '../archive/raw-archive';
 import type { CollectorManifest } from '../config/manifest';
 import { QuarantineWriter } from '../parse/quarantine-writer';
@@ -96,7 +97,7 @@ export async function replaySnapshot(options: {
   try {
     dataProgress = await ingestCsvFile({
       dataset: dataFile.dataset,
-      origin: `vendor-bulk:${manifest.dataset}/snapshot=${snapshot}/${dataFile.file}`,
+      origin: vendorBulkOrigin(manifest.dataset, snapshot, dataFile.file),
       file: dataFile.file,
       snapshot,
       source: await readArchived(options.s3, options.lakeBucket, dataArchive),

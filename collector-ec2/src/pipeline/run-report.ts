@@ -9,6 +9,8 @@ export interface FileReport {
   archivedKey: string | undefined;
   /** Metadata files: the curated Parquet snapshot in the lake and its rows (= rowsSent). */
   curated?: { key: string; rows: number };
+  /** A data file written straight to curated Parquet (decision 0018): its part objects and their rows (= rowsSent). */
+  direct?: { keys: string[]; rows: number };
   rowsRead: number;
   rowsSent: number;
   rowsQuarantined: number;
@@ -43,12 +45,16 @@ export function buildRunReport(state: RunCheckpoint, budget: BudgetStatus): RunR
       resumes: checkpoint.downloaded?.resumes ?? 0,
       archivedKey: checkpoint.archived?.key,
       ...(checkpoint.curated ? { curated: checkpoint.curated } : {}),
+      ...(checkpoint.direct ? { direct: { keys: checkpoint.direct.keys, rows: checkpoint.direct.rows } } : {}),
       rowsRead,
       rowsSent,
       rowsQuarantined,
       rowsBlank,
       reconciles:
-        checkpoint.ingested === true && rowsRead === rowsSent + rowsQuarantined + rowsBlank && (!checkpoint.curated || checkpoint.curated.rows === rowsSent),
+        checkpoint.ingested === true &&
+        rowsRead === rowsSent + rowsQuarantined + rowsBlank &&
+        (!checkpoint.curated || checkpoint.curated.rows === rowsSent) &&
+        (!checkpoint.direct || checkpoint.direct.rows === rowsSent),
     };
   });
   const api = state.api;

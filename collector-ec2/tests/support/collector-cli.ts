@@ -33,6 +33,8 @@ export interface CliOptions {
   fixture: CliTarget;
   stream: string;
   workDir: string;
+  /** @default LOCAL_MANIFEST */
+  manifest?: string;
   /** `--ledger` (the lease lives where the ledger does). */
   ledger: string;
   /** @default the fixture's s3rver */
@@ -56,7 +58,7 @@ export function startCli(options: CliOptions): { child: ChildProcess; done: Prom
       ...(options.preload ? ['-r', options.preload] : []),
       CLI_BUNDLE,
       'collect',
-      '--manifest', LOCAL_MANIFEST,
+      '--manifest', options.manifest ?? LOCAL_MANIFEST,
       '--snapshot', SNAPSHOT,
       '--work-dir', options.workDir,
       '--lake-bucket', options.lakeBucket ?? BUCKET,

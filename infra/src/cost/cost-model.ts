@@ -36,6 +36,16 @@ const PARQUET_RATIO = 0.2;
 const BACKUP_GZIP_RATIO = 0.3;
 /** Collector parse rate measured on this project's standard machine (docs/benchmarks.md). */
 const COLLECTOR_ROWS_PER_SECOND = 1_060_000;
+/**
+ * The direct bulk path's rate from the end of the download to the last part in the lake (parse,
+ * validate, write Parquet, put the parts), measured by `tests/bench/e2e/bulk-to-query-bench.ts` for the
+ * 2 M-row file on this project's 2-core machine under load (docs/benchmarks.md, decision 0018).
+ */
+export const DIRECT_BULK_ROWS_PER_SECOND = 12_000;
+/** Curated Parquet bytes per CSV byte of app_market_daily as the collector writes it (measured: 67 bytes per 191-byte row; the unique lineage strings dominate). */
+const DIRECT_PARQUET_RATIO = 0.35;
+/** Assumed PutObject rate of one stream from the collector instance to S3 in its region; the parts are put one after another. */
+const S3_PUT_BYTES_PER_SECOND = 50 * MiB;
 
 /** Records and bytes one source puts on its stream in a month. */
 export interface Flow {
@@ -93,6 +103,17 @@ export function bulkFlow(workload: Workload, writeShards = 4): Flow {
     apiRequests: 0,
     activeMinutes: b.snapshotsPerDay * DAYS_PER_MONTH * minutesPerSnapshot,
   };
+}
+
+/**
+ * Model figure, not a measurement: seconds from the end of a snapshot's download to its rows being
+ * queryable in Athena with the direct bulk path (decision 0018). The collector curates at the rate
+ * measured locally and puts each part before it goes on; the Glue table's partition projection finds
+ * the new `dt` without a crawler or MSCK, so the last part's upload is the end.
+ */
+export function directBulkQueryableSeconds(workload: Workload): number {
+  const b = workload.bulk;
+  return b.rowsPerSnapshot / DIRECT_BULK_ROWS_PER_SECOND + (b.rowsPerSnapshot * b.csvBytesPerRow * DIRECT_PARQUET_RATIO) / S3_PUT_BYTES_PER_SECOND;
 }
 
 const bytesOf = (flow: Flow) => flow.kinesisRecords * flow.bytesPerKinesisRecord;
@@ -248,6 +269,7 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
       `bulk rows on the wire: ${bulkPacking(workload.bulk).wire} bytes (positional pack entry)`,
       `provisioned streams priced at their synthesized shard count; shards the scaler adds during a snapshot are not (each extra shard-hour $${prices.kinesis.provisionedShardHour})`,
       `collector instance and its gp3 volume billed only while the Auto Scaling group runs it (scheduled actions; the volume is deleted on termination)`,
+      `direct bulk path (model): ${DIRECT_BULK_ROWS_PER_SECOND.toLocaleString('en')} rows/s from download end to the last part (measured on a loaded 2-core machine), Parquet = ${DIRECT_PARQUET_RATIO} × the CSV, parts put one after another at ${S3_PUT_BYTES_PER_SECOND / MiB} MiB/s; priced as the streaming path (the direct path's saving is in docs/cost.md)`,
       `AWS traffic without an interface endpoint goes through the NAT at $${prices.vpc.natPerGb}/GB; only the collector's Kinesis bytes are large enough to count`,
     ],
   };
@@ -271,6 +293,7 @@ export function capacity(facts: DeploymentFacts, workload: Workload): Record<str
     'collector instance': facts.instances[0]?.type ?? 'none',
     'bulk snapshot: parse minutes': Math.round((workload.bulk.rowsPerSnapshot / COLLECTOR_ROWS_PER_SECOND / 60) * 10) / 10,
     [`bulk snapshot: Kinesis minutes at ${writeShards} shard(s) of write capacity`]: Math.round((kinesisSeconds / 60) * 10) / 10,
+    'bulk snapshot, direct path (decision 0018): download end → queryable minutes (model)': bulk.dataRecords > 0 ? Math.round((directBulkQueryableSeconds(workload) / 60) * 10) / 10 : 0,
     'collector instance hours per day': round1(facts.instances[0]?.hoursPerDay ?? 0),
   };
 }

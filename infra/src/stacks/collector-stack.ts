@@ -28,6 +28,7 @@ import {
   vendorDatasets,
   vendorHeaderDriftDimensions,
 } from '@ingest-lake/shared';
+import { directDeliveryDatasets } from '../config/collector-bulk-delivery';
 import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
@@ -239,12 +240,16 @@ export class CollectorStack extends IngestLakeStack {
       release?: CollectorRelease;
       /** The daily instance windows. @default collectorInstanceWindows(config): the timers of this checkout's manifests */
       windows?: CollectorWindow[];
+      /** The manifests whose `bulk.dataFileDelivery` decides which data files' curated prefixes the role may write. @default COLLECTOR_MANIFESTS */
+      manifestsDir?: string;
     },
   ) {
     super(scope, 'collector', config);
     this.release = inputs.release ?? collectorRelease();
     const account = new DataAwsCallerIdentity(this, 'account');
     const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
+    const directDatasets = directDeliveryDatasets(inputs.manifestsDir ?? COLLECTOR_MANIFESTS);
+    const directWrites = directDatasets.length > 0 ? [inputs.lake.grantWrite(directDatasets.map((dataset) => curatedLocation(dataset.name)))] : [];
     const role = new ServiceRole(this, 'role', {
       roleName: this.name('collector'),
       servicePrincipal: 'ec2.amazonaws.com',
@@ -256,6 +261,8 @@ export class CollectorStack extends IngestLakeStack {
         inputs.lake.grantWrite(COLLECTOR_STATE_PREFIX),
         // The collector curates the vendor's dimension files itself (decision 0012), one prefix each.
         inputs.lake.grantWrite(dimensionDatasets.map((dimension) => curatedLocation(dimension.name))),
+        // And the data file of each manifest that has it write its rows as Parquet itself (decision 0018).
+        ...directWrites,
         inputs.lake.grantRead(LAKE_ZONES.raw),
         inputs.lake.grantRead(COLLECTOR_STATE_PREFIX),
         inputs.lake.grantRead(config.collector.artifactPrefix),

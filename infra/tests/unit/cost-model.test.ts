@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildEnvironment } from '../../src/app';
 import { loadEnvironmentConfig, type EnvironmentConfig } from '../../src/config/environment-config';
 import { loadJson, priceTableSchema, workloadSchema, type Workload } from '../../src/cost/cost-inputs';
-import { bulkFlow, bulkSnapshotWriteSeconds, estimateMonthlyCost, eventFlow, shardsNeeded } from '../../src/cost/cost-model';
+import { bulkFlow, bulkSnapshotWriteSeconds, capacity, DIRECT_BULK_ROWS_PER_SECOND, directBulkQueryableSeconds, estimateMonthlyCost, eventFlow, shardsNeeded } from '../../src/cost/cost-model';
 import { instanceHoursPerDay, readDeploymentFacts, type DeploymentFacts } from '../../src/cost/deployment-facts';
 
 const COST_DIR = path.resolve(__dirname, '../../cost');
@@ -63,6 +63,14 @@ describe('cost model arithmetic on fixed inputs', () => {
         l.service.startsWith('Firehose'),
       )!.monthlyUsd;
     expect(firehose('bulk-20m-daily-unpacked.json') / firehose('bulk-20m-daily.json')).toBeGreaterThan(5);
+  });
+
+  test('the direct bulk path (model): download end → queryable is the measured curate rate plus the parts\' upload, printed with the capacity', () => {
+    const bulk = workload('bulk-20m-daily.json');
+    // 20 M rows at the measured rate, plus 20 M × 185 bytes × 0.35 of Parquet put at 50 MiB/s.
+    const expected = 20_000_000 / DIRECT_BULK_ROWS_PER_SECOND + (20_000_000 * 185 * 0.35) / (50 * 1024 ** 2);
+    expect(directBulkQueryableSeconds(bulk)).toBeCloseTo(expected, 6);
+    expect(capacity(minimalFacts, bulk)['bulk snapshot, direct path (decision 0018): download end → queryable minutes (model)']).toBe(Math.round((expected / 60) * 10) / 10);
   });
 
   test('a bulk snapshot is active while Kinesis takes it (not while it parses), and its stream line says how long', () => {

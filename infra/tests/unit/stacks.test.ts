@@ -5,6 +5,7 @@ import {
   DELIVERY_ERROR_COLUMNS,
   DELIVERY_ERRORS_TABLE,
   dimensionDatasets,
+  directBulkPartKey,
   events,
   glueColumns,
   VENDOR_HEADER_DRIFT_METRIC,
@@ -14,9 +15,11 @@ import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collect
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildEnvironment } from '../../src/app';
+import { directDeliveryDatasets } from '../../src/config/collector-bulk-delivery';
 import { loadEnvironmentConfig, parseEnvironmentConfig } from '../../src/config/environment-config';
 import { lambdaProcessorParameters } from '../../src/constructs/delivery-stream';
 import { cleanUpApps, environment, resources, synth } from './support';
@@ -180,6 +183,12 @@ describe('catalog and analytics', () => {
     expect(eventsTable.parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date' });
     const market = tables.find((t) => t.name === appMarketDaily.name)!;
     expect(JSON.stringify(market)).toContain('"name":"revenue_usd","type":"decimal(18,4)"');
+    // The parts the collector writes directly (decision 0018) sit where the table's projection reads a dt.
+    const template = String((market.parameters as Record<string, string>)['storage.location.template']);
+    // (`$${dt}` is Terraform's escape of the literal `${dt}` that Athena's projection fills in.)
+    const folder = template.replace(/^s3:\/\/[^/]+\//, '').replace('$${dt}', '2026-11-20');
+    expect(folder).toBe('curated/dataset=app_market_daily/dt=2026-11-20/');
+    expect(directBulkPartKey(appMarketDaily.name, '2026-11-20', '2026-11-20', 1).startsWith(folder)).toBe(true);
     // All thirteen vendor tables (the data file and twelve dimensions) plus events, each from its schema,
     // and the Firehose error output the failures chart reads.
     expect(tables.map((t) => t.name).sort()).toEqual([...curatedDatasets.map((d) => d.name), DELIVERY_ERRORS_TABLE].sort());
@@ -245,7 +254,7 @@ describe('collector', () => {
     expect(userData).not.toMatch(/api[-_]?key\s*=/i);
   });
 
-  test('the role may write each dimension it curates (decision 0012), and no other curated dataset', () => {
+  test('the role may write each dimension it curates (decision 0012) and the data file its manifest writes directly (decision 0018), and no other curated dataset', () => {
     const json = synth(environment('dev').collector);
     const documents = json.data!.aws_iam_policy_document as Record<string, { statement: Array<{ actions: string[]; resources: string[] }> }>;
     const permissions = Object.entries(documents).find(([id]) => id.startsWith('role_permissions'))![1];
@@ -254,7 +263,7 @@ describe('collector', () => {
       .flatMap((s) => s.resources)
       .filter((r) => r.includes('/curated/'))
       .map((r) => r.replace(/^.*?\/curated\//, 'curated/'));
-    expect(curatedWrites.sort()).toEqual(dimensionDatasets.map((d) => `curated/dataset=${d.name}/*`).sort());
+    expect(curatedWrites.sort()).toEqual([...dimensionDatasets, appMarketDaily].map((d) => `curated/dataset=${d.name}/*`).sort());
     expect(dimensionDatasets).toHaveLength(12);
   });
 
@@ -276,6 +285,20 @@ describe('collector', () => {
         }),
       ),
     );
+  });
+
+  test('a data file streamed through Firehose gives the role no write on its curated prefix', async () => {
+    const manifests = await mkdtemp(path.join(os.tmpdir(), 'manifests-'));
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS, 'app_market.json'), 'utf8')) as { bulk: Record<string, unknown> };
+      await writeFile(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'stream' } }));
+      expect(directDeliveryDatasets(manifests)).toEqual([]);
+      await writeFile(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'sideways' } }));
+      expect(() => directDeliveryDatasets(manifests)).toThrow(/app_market\.json: bulk\.dataFileDelivery "sideways" is not one of stream, direct/);
+    } finally {
+      await rm(manifests, { recursive: true, force: true });
+    }
+    expect(directDeliveryDatasets(COLLECTOR_MANIFESTS)).toEqual([appMarketDaily]);
   });
 
   test('the group runs one instance only around the manifest timer: from 15 min before it to 120 min after, in the egress subnet', () => {

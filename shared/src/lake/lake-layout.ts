@@ -42,6 +42,24 @@ export function dimensionSnapshotKey(dataset: string, snapshot: string): string 
   return `${curatedLocation(dataset)}dt=${snapshot}/${dataset}-${snapshot}.parquet`;
 }
 
+/**
+ * Key of one part of a data file written straight to curated Parquet by the collector (decision 0018):
+ * `curated/dataset=<name>/dt=<dt>/<name>-<snapshot>-part-<nnnnn>.parquet`. Fixed by snapshot, part
+ * and `dt`, so a resumed run or a re-run writes the same keys again instead of adding objects.
+ */
+export function directBulkPartKey(dataset: string, dt: string, snapshot: string, part: number): string {
+  for (const [field, date] of [['dt', dt], ['snapshot', snapshot]] as const) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError(`${field}: expected YYYY-MM-DD, got "${date}"`);
+  }
+  if (!Number.isInteger(part) || part < 1 || part > 99_999) throw new RangeError(`part: expected an integer 1..99999, got ${part}`);
+  return `${curatedLocation(dataset)}dt=${dt}/${dataset}-${snapshot}-part-${String(part).padStart(5, '0')}.parquet`;
+}
+
+/** The `_origin` of a vendor bulk file's rows before `#<line>`: `vendor-bulk:<vendor dataset>/snapshot=<date>/<file>`. */
+export function vendorBulkOrigin(vendorDataset: string, snapshot: string, file: string): string {
+  return `vendor-bulk:${vendorDataset}/snapshot=${snapshot}/${file}`;
+}
+
 /** Where the collector quarantines bad rows: `errors/collector/<dataset>/snapshot=<date>/<file>.quarantine.ndjson`. */
 export const COLLECTOR_QUARANTINE_PREFIX = `${LAKE_ZONES.errors}collector/`;
 /** Where the collector keeps its state: call ledgers, snapshot leases and run reports. */
