@@ -19,4 +19,3 @@ export * from './pipeline/replay-snapshot';
 export * from './pipeline/run-report';
 export * from './vendor/vendor-client';
 export * from './cli/exit-codes';
-export * from './simulator/vendor-simulator';

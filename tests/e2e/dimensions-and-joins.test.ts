@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, VendorSimulator, type RunReport } from '@ingest-lake/collector';
+import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, type RunReport } from '@ingest-lake/collector';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { LakeCatalog, LocalStack, reconcileLake, REPO_PATHS } from '@ingest-lake/local';
 import { appMarket, appMarketMetadata, asOfSnapshotSql, currentViewName, curatedDatasets, dimensionDatasets, sqlQueries } from '@ingest-lake/shared';
-import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
+import manifestJson from '@ingest-lake/collector/manifests/app_market.local.json';
 
 const SNAPSHOTS = ['2026-11-20', '2026-11-21'];
 const DATA_ROWS = 3_000;

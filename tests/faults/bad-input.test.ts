@@ -1,7 +1,11 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { ingestText } from '@ingest-lake/collector/tests/support/ingest-text';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { ingestCsvFile, QuarantineWriter, type QuarantinedRow } from '@ingest-lake/collector';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
 import type { LocalStack } from '@ingest-lake/local';
 import { appMarketDaily } from '@ingest-lake/shared';
@@ -9,9 +13,17 @@ import { TemporaryStack } from '../support/temporary-stack';
 
 const CORPUS = path.resolve(__dirname, '../fixtures/bad');
 
+/** Ingests a corpus file as an app_market_daily csv.gz through the collector's public entry; returns its progress and quarantined rows. */
 const ingest = async (data: Buffer) => {
-  const { progress, quarantined: rows } = await ingestText(data, { origin: 'corpus', file: 'corpus.csv.gz' });
-  return { progress, rows };
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'bad-input-'));
+  try {
+    const quarantine = await QuarantineWriter.open(path.join(directory, 'q.ndjson'));
+    const progress = await ingestCsvFile({ dataset: appMarketDaily, origin: 'corpus', file: 'corpus.csv.gz', snapshot: '2026-11-20', source: Readable.from([gzipSync(data)]), quarantine }).finally(() => quarantine.close());
+    const rows = (await readFile(quarantine.path, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as QuarantinedRow);
+    return { progress, rows };
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
 };
 
 describe('bad-input corpus: vendor CSV (collector parse path)', () => {

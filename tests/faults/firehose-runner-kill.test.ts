@@ -6,11 +6,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
 import { deliveryIdOf, LakeCatalog, reconcileLake, sequenceAfter, type DeliveryManifest } from '@ingest-lake/local';
-import { seededRandom } from '@ingest-lake/collector/src/simulator/app-market-generator';
+import { seededRandom } from '@ingest-lake/vendor-simulator';
+import { KILL_AT_CHOSEN_POINT } from '@ingest-lake/vendor-simulator/testing';
 import { EmulatorPair } from '../support/emulator-pair';
 
 const RUNNER = path.resolve(__dirname, '../support/firehose-runner-process.ts');
-const KILL_HOOK = require.resolve('@ingest-lake/collector/tests/support/kill-at-chosen-point.cjs');
 const RECORDS = 2_000;
 
 interface RunnerRun {
@@ -52,7 +52,7 @@ describe('fault: Firehose runner killed with SIGKILL and restarted', () => {
       // One process (node with the tsx loader, not the tsx wrapper), so SIGKILL really kills the runner.
       const child = spawn(
         process.execPath,
-        [...(run.killAt ? ['-r', KILL_HOOK] : []), '--import', 'tsx', RUNNER, kinesis.endpoint, s3.endpoint, run.stream, run.bucket, run.checkpointFile, ...(drain ? ['--drain'] : [])],
+        [...(run.killAt ? ['-r', KILL_AT_CHOSEN_POINT] : []), '--import', 'tsx', RUNNER, kinesis.endpoint, s3.endpoint, run.stream, run.bucket, run.checkpointFile, ...(drain ? ['--drain'] : [])],
         { env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', ...(run.killAt ? { KILL_AT: run.killAt } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let pending = '';

@@ -1,10 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
-import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, VendorSimulator } from '@ingest-lake/collector';
+import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest } from '@ingest-lake/collector';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { kinesisClientFor, KinesisFaultProxy } from '@ingest-lake/local-emulators';
 import { reconcileLake, type LocalStack } from '@ingest-lake/local';
 import { appMarket } from '@ingest-lake/shared';
-import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
+import manifestJson from '@ingest-lake/collector/manifests/app_market.local.json';
 import { FAULT_SIZES } from '../support/fault-profile';
 import { TemporaryStack } from '../support/temporary-stack';
 

@@ -1,9 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
-import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, replaySnapshot, VendorSimulator } from '@ingest-lake/collector';
+import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, replaySnapshot } from '@ingest-lake/collector';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { reconcileLake, type LocalStack } from '@ingest-lake/local';
 import { appMarket } from '@ingest-lake/shared';
-import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
+import manifestJson from '@ingest-lake/collector/manifests/app_market.local.json';
 import { TemporaryStack } from '../support/temporary-stack';
 
 /** A snapshot collected once and replayed twice from raw/ is counted once by the curated views. */

@@ -1,10 +1,11 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import os from 'node:os';
 import path from 'node:path';
-import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, VendorSimulator } from '@ingest-lake/collector';
+import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest } from '@ingest-lake/collector';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { HttpFaultProxy, KinesisEmulator, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
 import { appMarket } from '@ingest-lake/shared';
-import manifestJson from '../../collector-ec2/manifests/app_market.local.json';
+import manifestJson from '@ingest-lake/collector/manifests/app_market.local.json';
 import { EmulatorPair } from '../support/emulator-pair';
 
 /**

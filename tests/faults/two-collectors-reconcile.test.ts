@@ -1,9 +1,9 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, VendorSimulator, type RunReport } from '@ingest-lake/collector';
-import { reportOf, requireCliBundle, runCli, type CliOptions, type CliRun } from '@ingest-lake/collector/tests/support/collector-cli';
-import { API_KEY, SIMULATOR_CACHE, SNAPSHOT } from '@ingest-lake/collector/tests/support/collector-fixture';
+import { EXIT, type RunReport } from '@ingest-lake/collector';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
+import { API_KEY, reportOf, requireCliBundle, runCli, SIMULATOR_CACHE, SNAPSHOT, type CliOptions, type CliRun } from '@ingest-lake/vendor-simulator/testing';
 import { MotoServer } from '@ingest-lake/local-emulators';
 import { changeDeliveryStream, DuckDbSession, FirehoseRunner, reconcileLake, REPO_PATHS, TransformInvoker, type LocalStack } from '@ingest-lake/local';
 import { appMarket, collectorQuarantineKey, collectorReportKey, COLLECTOR_QUARANTINE_PREFIX } from '@ingest-lake/shared';
@@ -73,7 +73,7 @@ describe('fault: two collectors at once on a snapshot with bad rows, then the la
     const [winner, loser] = runs[0].code === EXIT.ok ? runs : [runs[1], runs[0]];
     expect(loser.stderr).toContain('no vendor call made');
     expect(loser.events.filter((e) => ['plan', 'download', 'ingest', 'api-page', 'file-done'].includes(e.type as string))).toEqual([]);
-    const report = reportOf(winner);
+    const report = reportOf<RunReport>(winner);
     expect(simulator.callsReceived - where.callsBefore).toBe(report.budget.spent);
     const dataReport = report.files.find((f) => f.file === DATA_FILE)!;
     expect(dataReport).toMatchObject({ rowsRead: DATA_ROWS, rowsSent: DATA.good.length, rowsQuarantined: DATA.bad.length, rowsBlank: 0 });

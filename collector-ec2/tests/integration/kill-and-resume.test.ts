@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { appMarket } from '@ingest-lake/shared';
-import { seededRandom } from '../../src/simulator/app-market-generator';
+import { seededRandom } from '@ingest-lake/vendor-simulator';
 import { API_KEY, BUCKET, CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
 import { readStreamRows, rowKey } from '../support/stream-contents';
 

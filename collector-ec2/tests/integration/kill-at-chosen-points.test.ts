@@ -8,6 +8,7 @@ import { collectorQuarantineKey, collectorReportKey } from '@ingest-lake/shared'
 import type { RunReport } from '../../src/pipeline/run-report';
 import { BUCKET, CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
 import { reportOf, requireCliBundle, runCli, type CliOptions } from '../support/collector-cli';
+import { KILL_AT_CHOSEN_POINT } from '@ingest-lake/vendor-simulator/testing';
 import { readStreamRows } from '../support/stream-contents';
 
 jest.setTimeout(180_000);
@@ -21,7 +22,6 @@ const CHECKPOINT_EVERY_ROWS = 2_000;
  * quarantine lines written since the 5th.
  */
 const KILL_AT_COMMIT = 6;
-const KILL_HOOK = path.resolve(__dirname, '../support/kill-at-chosen-point.cjs');
 const DATA_FILE = appMarket.dataFile.file;
 /** The re-send bound of docs/reliability.md: the setting plus the rows of one 256 KiB decompressed chunk (≥ 150 bytes a row here). */
 const RESEND_BOUND = CHECKPOINT_EVERY_ROWS + Math.ceil(262_144 / 150);
@@ -53,7 +53,7 @@ describe('collector killed at chosen points (SIGKILL at a checkpoint commit, dur
 
   /** Runs until the chosen commit kills it; returns the checkpoint it left and what the data file's quarantine held. */
   async function killAtChosenCommit(run: CliOptions): Promise<{ checkpoint: RunCheckpoint; quarantineBytesOnDisk: number }> {
-    const killed = await runCli({ ...run, preload: KILL_HOOK, env: { KILL_AT: `rename:checkpoint.json:${KILL_AT_COMMIT}` } });
+    const killed = await runCli({ ...run, preload: KILL_AT_CHOSEN_POINT, env: { KILL_AT: `rename:checkpoint.json:${KILL_AT_COMMIT}` } });
     expect(killed.signal).toBe('SIGKILL');
     const snapshotDir = path.join(run.workDir, 'app_market', `snapshot=${SNAPSHOT}`);
     const checkpoint = JSON.parse(await readFile(path.join(snapshotDir, 'checkpoint.json'), 'utf8')) as RunCheckpoint;
@@ -144,7 +144,7 @@ describe('collector killed at chosen points (SIGKILL at a checkpoint commit, dur
     ["during the final report's upload", 'put-sent:/report.json:1', 'report-kill', 0],
   ])('killed %s, then resumed: each row once plus re-sends within the bound, the lake holds the report and its quarantine line for line', async (_point, killAt, name, resendBound) => {
     const run = await options(name);
-    const killed = await runCli({ ...run, preload: KILL_HOOK, env: { KILL_AT: killAt } });
+    const killed = await runCli({ ...run, preload: KILL_AT_CHOSEN_POINT, env: { KILL_AT: killAt } });
     expect(killed.signal).toBe('SIGKILL');
     const sentBeforeResume = (await readStreamRows(fixture.kinesis.client(), run.stream)).filter((r) => r.origin.startsWith('vendor-bulk')).length;
 

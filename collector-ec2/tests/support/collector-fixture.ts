@@ -6,14 +6,11 @@ import { appMarket } from '@ingest-lake/shared';
 import { CallBudget } from '../../src/budget/call-budget';
 import { FileLedgerStore } from '../../src/budget/ledger-store';
 import { parseManifest, type CollectorManifest } from '../../src/config/manifest';
-import { VendorSimulator, type VendorSimulatorOptions } from '../../src/simulator/vendor-simulator';
+import { VendorSimulator, type VendorSimulatorOptions } from '@ingest-lake/vendor-simulator';
+import { API_KEY, SIMULATOR_CACHE, SNAPSHOT, BUCKET } from '@ingest-lake/vendor-simulator/testing';
 import manifestJson from '../../manifests/app_market.local.json';
 
-export const API_KEY = 'test-key';
-export const SNAPSHOT = '2026-11-20';
-export const BUCKET = 'lake';
-/** Generated vendor files are cached here between test runs (generation is deterministic). */
-export const SIMULATOR_CACHE = path.join(os.tmpdir(), 'ingest-lake-vendor-cache');
+export { API_KEY, BUCKET, SIMULATOR_CACHE, SNAPSHOT };
 
 /** Emulators + simulator + a scratch folder, for one test file. */
 export class CollectorFixture {

@@ -7,7 +7,7 @@ import { appMarket } from '@ingest-lake/shared';
 import { CallBudget } from '../../src/budget/call-budget';
 import { FileLedgerStore } from '../../src/budget/ledger-store';
 import { downloadBulkFile } from '../../src/bulk/bulk-download';
-import { VendorSimulator } from '../../src/simulator/vendor-simulator';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { VendorClient } from '../../src/vendor/vendor-client';
 
 describe('downloadBulkFile resume edge cases (vendor simulator)', () => {

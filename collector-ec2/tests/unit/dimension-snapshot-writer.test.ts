@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { appMarket, appMarketMetadata, duckdbType, curatedColumns, type Dataset } from '@ingest-lake/shared';
 import { DimensionSnapshotWriter } from '../../src/curate/dimension-snapshot-writer';
-import { headerLine, metadataLines } from '../../src/simulator/app-market-generator';
+import { headerLine, metadataLines } from '@ingest-lake/vendor-simulator';
 import { ingestText } from '../support/ingest-text';
 
 /** Reads a Parquet file with DuckDB (the local catalog's engine): column types and rows. */

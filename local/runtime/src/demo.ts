@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { appMarket, curatedDatasets } from '@ingest-lake/shared';
-import { VendorSimulator } from '@ingest-lake/collector';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { LakeCatalog } from './lake-catalog';
 import { buildDashboard } from './lake-report';
 import { reconcileLake } from './lake-reconciliation';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
 import { appMarket, decodeRecord, parsePackEntry } from '@ingest-lake/shared';
-import { VendorSimulator } from '@ingest-lake/collector/src/simulator/vendor-simulator';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 
 const rows = Number(process.argv[2] ?? 2_000_000);

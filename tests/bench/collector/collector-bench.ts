@@ -13,10 +13,10 @@ import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appMarket } from '@ingest-lake/shared';
-import type { ingestCsvFile } from '@ingest-lake/collector/src/pipeline/csv-file-ingest';
+import type { ingestCsvFile } from '@ingest-lake/collector';
 import { build } from 'esbuild';
 import { NODE_BUNDLE_OPTIONS } from '../../../scripts/esbuild-node-options';
-import { writeVendorFile } from '@ingest-lake/collector/src/simulator/write-vendor-file';
+import { writeVendorFile } from '@ingest-lake/vendor-simulator';
 import { printTable, round } from '../support/measure';
 
 const rows = Number(process.argv[2] ?? 2_000_000);

@@ -7,8 +7,7 @@ import { createReadStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appMarket } from '@ingest-lake/shared';
-import { ingestCsvFile } from '@ingest-lake/collector/src/pipeline/csv-file-ingest';
-import { QuarantineWriter } from '@ingest-lake/collector/src/parse/quarantine-writer';
+import { ingestCsvFile, QuarantineWriter } from '@ingest-lake/collector';
 
 async function main(): Promise<void> {
   const [file] = process.argv.slice(2);

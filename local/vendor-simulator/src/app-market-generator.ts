@@ -46,11 +46,12 @@ const PUBLISHERS = 50;
 export const GENERATOR_VERSION = 2;
 const DEVICES = ['iphone', 'ipad', 'android_phone', 'android_tablet'];
 const WORDS = ['Puzzle', 'Quest', 'Saga', 'Farm', 'Legends', 'Runner', 'Music', 'Photo', 'Fitness', 'Wallet', 'Chat', 'Maps'];
+/** App names as values; the CSV writer quotes the ones with commas and quotes. */
 const NAME_STYLES = [
   (a: string, b: string, n: number) => `${a} ${b} ${n}`,
-  (a: string, b: string, n: number) => `"${a}, ${b} & Friends ${n}"`,
+  (a: string, b: string, n: number) => `${a}, ${b} & Friends ${n}`,
   (a: string, b: string, n: number) => `${a} 월드 ${b} ${n}`,
-  (a: string, b: string, n: number) => `"The ""${a}"" ${b} ${n}"`,
+  (a: string, b: string, n: number) => `The "${a}" ${b} ${n}`,
 ];
 
 function csvField(value: string): string {
@@ -63,13 +64,12 @@ export function headerLine(file: VendorFile): string {
 }
 
 /**
- * Generates the data rows of app_market_daily.csv.gz as CSV text, in batches of lines. With
- * `invalidRowEvery`, every Nth row (1-based) has `downloads` = `lots`, which the schema refuses.
+ * Generates the data rows of app_market_daily.csv.gz, one array of field values (as the vendor
+ * writes them, unquoted) per row. With `invalidRowEvery`, every Nth row (1-based) has `downloads`
+ * = `lots`, which the schema refuses.
  */
-export function* appMarketDailyLines(rowCount: number, snapshotDate: string, seed = 1, batchRows = 4_096, invalidRowEvery?: number): Generator<string> {
+export function* appMarketDailyRows(rowCount: number, snapshotDate: string, seed = 1, invalidRowEvery?: number): Generator<string[]> {
   const random = seededRandom(seed);
-  let batch = '';
-  let inBatch = 0;
   for (let i = 0; i < rowCount; i++) {
     // One row per app × country × device, as the vendor lays it out; values vary like real
     // estimates so that the file compresses like the vendor's (~2.5×), not like a template.
@@ -85,10 +85,23 @@ export function* appMarketDailyLines(rowCount: number, snapshotDate: string, see
     const activeUsers = random() < 0.2 ? '' : String(downloads * 12 + Math.floor(random() * 1000));
     const rank = random() < 0.3 ? '' : String(1 + Math.floor(random() * 1500));
     const rating = random() < 0.1 ? '' : (1 + random() * 4).toFixed(2);
-    batch +=
-      `${snapshotDate},${appId},${appName},${csvField(publisher)},${country},${device},` +
-      `${device.startsWith('i') ? 'ios' : 'google_play'},${6000 + (appId % 30)},${invalidRowEvery && (i + 1) % invalidRowEvery === 0 ? 'lots' : downloads},${revenue},` +
-      `${activeUsers},${rank},${rating},${random() < 0.97 ? 'true' : 'false'},${snapshotDate}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}Z\n`;
+    const isEstimate = random() < 0.97 ? 'true' : 'false';
+    const updatedAt = `${snapshotDate}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}Z`;
+    yield [
+      snapshotDate, String(appId), appName, publisher, country, device,
+      device.startsWith('i') ? 'ios' : 'google_play', String(6000 + (appId % 30)),
+      invalidRowEvery && (i + 1) % invalidRowEvery === 0 ? 'lots' : String(downloads), revenue,
+      activeUsers, rank, rating, isEstimate, updatedAt,
+    ];
+  }
+}
+
+/** The data rows of app_market_daily.csv.gz as CSV text, in batches of `batchRows` lines. */
+export function* appMarketDailyLines(rowCount: number, snapshotDate: string, seed = 1, batchRows = 4_096, invalidRowEvery?: number): Generator<string> {
+  let batch = '';
+  let inBatch = 0;
+  for (const row of appMarketDailyRows(rowCount, snapshotDate, seed, invalidRowEvery)) {
+    batch += `${row.map(csvField).join(',')}\n`;
     if (++inBatch === batchRows) {
       yield batch;
       batch = '';

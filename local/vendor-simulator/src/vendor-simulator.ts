@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
-import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
+import { LoopbackHttpService } from '@ingest-lake/local-emulators';
 import type { VendorDataset } from '@ingest-lake/shared';
-import { GENERATOR_VERSION } from './app-market-generator';
+import { appMarketDailyRows, GENERATOR_VERSION } from './app-market-generator';
 import { writeVendorFile } from './write-vendor-file';
 
 /** A fault the simulator injects into the next matching responses. */
@@ -58,14 +55,14 @@ export const SIMULATOR_API_PATH = '/v1.3/app_market/daily';
 /**
  * A stand-in for the commercial data platform: serves the bulk csv.gz files (1 data + 12 metadata)
  * with Range support and a SHA-256 header, serves the v1.3 JSON API in pages, enforces a call
- * quota with 429 + Retry-After, and injects faults on request.
+ * quota with 429 + Retry-After, and injects faults on request. Its faults act inside a response
+ * (a cut body, a short gzip, a slow stream), which the pass-through fault proxies of
+ * `@ingest-lake/local-emulators` do not.
  */
-export class VendorSimulator {
-  private server: http.Server | undefined;
+export class VendorSimulator extends LoopbackHttpService {
   private readonly files = new Map<string, ServedFile>();
   private readonly faults: Array<Fault & { remaining: number }> = [];
   private apiRows: string[][] = [];
-  private apiHeader: string[] = [];
   /** Requests received, including refused ones. */
   callsReceived = 0;
   /** When set, every Nth API record (1-based) carries a value the schema refuses (downloads "lots"). */
@@ -74,10 +71,12 @@ export class VendorSimulator {
   /** Body bytes sent per bulk file (a resumed download adds only what was missing). */
   readonly bytesServed = new Map<string, number>();
 
-  constructor(private readonly options: VendorSimulatorOptions) {}
+  constructor(private readonly options: VendorSimulatorOptions) {
+    super();
+  }
 
   /** Generates (or reuses) the files and starts listening on 127.0.0.1. Returns the base URL. */
-  async start(): Promise<string> {
+  override async start(): Promise<string> {
     const invalid = this.options.invalidRowEvery ? `-invalid${this.options.invalidRowEvery}` : '';
     const dir = path.join(this.options.cacheDir, `${this.options.dataset.name}-v${GENERATOR_VERSION}-${this.options.snapshot}-${this.options.dataRows}-${this.options.seed ?? 1}${invalid}`);
     await mkdir(dir, { recursive: true });
@@ -92,15 +91,16 @@ export class VendorSimulator {
       const sha256 = createHash('sha256').update(await readFile(filePath)).digest('hex');
       this.files.set(file.file, { path: filePath, bytes, sha256 });
     }
-    await this.loadApiRows(this.files.get(this.options.dataset.dataFile.file)!.path);
-    this.server = http.createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve));
-    return this.baseUrl;
+    // The API serves the data file's first rows, generated again rather than parsed back from it.
+    const { snapshot, seed, invalidRowEvery } = this.options;
+    const apiRecords = this.options.apiRecords ?? 2_500;
+    this.apiRows = [...appMarketDailyRows(Math.min(apiRecords, this.options.dataRows), snapshot, seed, invalidRowEvery)];
+    return super.start(this.options.port ?? 0);
   }
 
+  /** `http://127.0.0.1:<port>`. */
   get baseUrl(): string {
-    const address = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
+    return this.url;
   }
 
   /** SHA-256 and size of a served file, for assertions. */
@@ -125,31 +125,6 @@ export class VendorSimulator {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = undefined;
-  }
-
-  private async loadApiRows(dataFile: string): Promise<void> {
-    const wanted = this.options.apiRecords ?? 2_500;
-    let text = '';
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        text += chunk.toString('utf8');
-        callback(text.split('\n').length > wanted + 2 ? new Error('enough') : null);
-      },
-    });
-    await pipeline(createReadStream(dataFile), createGunzip(), sink).catch((error: Error) => {
-      if (error.message !== 'enough') throw error;
-    });
-    // The data file's first rows contain quoted names: parse them with a tiny CSV splitter.
-    const lines = text.split('\n');
-    this.apiHeader = lines[0]!.split(',');
-    this.apiRows = lines.slice(1, wanted + 1).map(splitSimpleCsv);
-  }
-
   private takeFault(target: string): (Fault & { remaining: number }) | undefined {
     const index = this.faults.findIndex((f) => f.remaining > 0 && (f.target === target || f.target === 'any'));
     if (index === -1) return undefined;
@@ -158,7 +133,7 @@ export class VendorSimulator {
     return fault;
   }
 
-  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  protected async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     this.callsReceived++;
     const url = new URL(request.url ?? '/', 'http://vendor');
     const target = url.pathname.startsWith(SIMULATOR_BULK_PREFIX) ? decodeURIComponent(url.pathname.split('/').pop()!) : url.pathname === SIMULATOR_API_PATH ? 'api' : url.pathname;
@@ -225,7 +200,8 @@ export class VendorSimulator {
   private serveApiPage(url: URL, response: http.ServerResponse): void {
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), 10_000);
     const offset = Number(url.searchParams.get('cursor') ?? 0);
-    const column = (row: string[], name: string) => row[this.apiHeader.indexOf(name)] ?? '';
+    const columns = this.options.dataset.dataFile.dataset.columnNames;
+    const column = (row: string[], name: string) => row[columns.indexOf(name)] ?? '';
     const orNull = (value: string) => (value === '' ? null : value);
     const invalidEvery = this.invalidApiRecordEvery;
     const data = this.apiRows.slice(offset, offset + limit).map((row, i) => ({
@@ -256,27 +232,4 @@ function json(response: http.ServerResponse, status: number, body: unknown): voi
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Splits a CSV line with RFC 4180 quotes (the simulator's own generated data only). */
-function splitSimpleCsv(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else field += c;
-  }
-  fields.push(field);
-  return fields;
 }
