@@ -4,7 +4,7 @@ import { forEachStackInOrder, readStacks, type SynthesizedStack } from '../../sr
 import { runTerraform } from '../../src/terraform/terraform-cli';
 import { motoForTerraform, motoTerraformEnv, pointAtMoto, stateBuckets } from './moto-environment';
 import { destroyEnvironment, resourcesNamed } from './destroy-environment';
-import { MOTO_CANNOT_DEPLOY, motoTargets, undeployableOnMoto } from './moto-gaps';
+import { addressesToCreate, MOTO_CANNOT_DEPLOY, motoTargets, undeployableOnMoto } from './moto-gaps';
 import { describeReadBack, MOTO_REGION, motoClientConfig } from './read-back';
 import { synthesizeInto, terraformEnvironment } from './support';
 
@@ -52,7 +52,9 @@ beforeAll(async () => {
   // The platform team's state buckets exist before any deploy (this project never creates them).
   const s3 = new S3Client({ ...motoClientConfig(endpoint), forcePathStyle: true });
   for (const bucket of stateBuckets(stacks)) {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: MOTO_REGION } }));
+    await s3.send(
+      new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: MOTO_REGION } }),
+    );
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
   }
   s3.destroy();
@@ -67,7 +69,8 @@ beforeAll(async () => {
         const plan = await runTerraform(stack.dir, ['plan', '-detailed-exitcode', '-input=false', ...targets], env);
         secondPlans.set(stack.name, { exitCode: plan.exitCode, changes: changedResources(plan.stdout) });
       }
-      if (targets === 'plan-only' || targets.length > 0) plannedOnly.set(stack.name, (await runTerraform(stack.dir, ['plan', '-input=false'], env)).stdout);
+      if (targets === 'plan-only' || targets.length > 0)
+        plannedOnly.set(stack.name, (await runTerraform(stack.dir, ['plan', '-input=false'], env)).stdout);
     },
     { concurrency: 3 },
   );
@@ -85,7 +88,9 @@ describe('dev: apply in dependency order', () => {
   });
 
   test('a second plan of every stack shows no changes (no perpetual diffs)', () => {
-    const drifting = [...secondPlans].filter(([, plan]) => plan.exitCode !== 0).map(([name, plan]) => `${name}:\n${plan.changes}`);
+    const drifting = [...secondPlans]
+      .filter(([, plan]) => plan.exitCode !== 0)
+      .map(([name, plan]) => `${name}:\n${plan.changes}`);
     expect(drifting).toEqual([]);
     expect(secondPlans.size).toBe(applied.length);
   });
@@ -93,11 +98,7 @@ describe('dev: apply in dependency order', () => {
   test('what moto cannot deploy is still planned: exactly those resources remain to create', () => {
     for (const [name, planOutput] of plannedOnly) {
       const stack = stacks.find((s) => s.name === name)!;
-      const toCreate = planOutput
-        .split('\n')
-        .map((line) => /^\s+# (\S+) will be created/.exec(line)?.[1])
-        .filter((address): address is string => address !== undefined)
-        .sort();
+      const toCreate = addressesToCreate(planOutput);
       expect({ name, toCreate }).toEqual({ name, toCreate: undeployableOnMoto(stack).sort() });
     }
     // The pipeline stack is dev's only one with such resources (prod's bi: pipeline-scripts.test.ts).
@@ -110,7 +111,10 @@ describeReadBack(ENV, () => moto.endpoint);
 
 describe('destroy', () => {
   test('dev destroys in reverse dependency order and leaves nothing behind', async () => {
-    await destroyEnvironment(stacks, env, moto.endpoint, { lakeStack: `${PREFIX}lake`, buckets: [`${PREFIX}lake`, `${PREFIX}access-logs`] });
+    await destroyEnvironment(stacks, env, moto.endpoint, {
+      lakeStack: `${PREFIX}lake`,
+      buckets: [`${PREFIX}lake`, `${PREFIX}access-logs`],
+    });
     expect(await resourcesNamed(moto.endpoint, PREFIX)).toEqual({ buckets: [], streams: [], roles: [] });
   }, 900_000);
 });

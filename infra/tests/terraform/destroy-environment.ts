@@ -12,7 +12,8 @@ async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
     if (entries.length === 0) return;
-    for (const entry of entries) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: entry.Key, VersionId: entry.VersionId }));
+    for (const entry of entries)
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: entry.Key, VersionId: entry.VersionId }));
   }
 }
 
@@ -23,7 +24,12 @@ async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
  * publishes) are deleted by hand first. Logging stops first, or the destroy's own requests would
  * write new logs into the emptied bucket.
  */
-export async function destroyEnvironment(stacks: SynthesizedStack[], env: NodeJS.ProcessEnv, endpoint: string, names: { lakeStack: string; buckets: string[] }): Promise<void> {
+export async function destroyEnvironment(
+  stacks: SynthesizedStack[],
+  env: NodeJS.ProcessEnv,
+  endpoint: string,
+  names: { lakeStack: string; buckets: string[] },
+): Promise<void> {
   const s3 = new S3Client({ ...motoClientConfig(endpoint), forcePathStyle: true });
   try {
     await forEachStackInOrder(
@@ -31,11 +37,16 @@ export async function destroyEnvironment(stacks: SynthesizedStack[], env: NodeJS
       async (stack) => {
         await runTerraform(stack.dir, ['init', '-input=false'], env);
         if (stack.name === names.lakeStack) {
-          await runTerraform(stack.dir, ['destroy', '-auto-approve', '-input=false', `-target=${addressesOf(stack, 'aws_s3_bucket_logging')[0]}`], env);
+          await runTerraform(
+            stack.dir,
+            ['destroy', '-auto-approve', '-input=false', `-target=${addressesOf(stack, 'aws_s3_bucket_logging')[0]}`],
+            env,
+          );
           for (const bucket of names.buckets) await emptyBucket(s3, bucket);
         }
         const targets = motoTargets(stack);
-        if (targets !== 'plan-only') await runTerraform(stack.dir, ['destroy', '-auto-approve', '-input=false', ...targets], env);
+        if (targets !== 'plan-only')
+          await runTerraform(stack.dir, ['destroy', '-auto-approve', '-input=false', ...targets], env);
       },
       { concurrency: 3, reverse: true },
     );
@@ -45,7 +56,10 @@ export async function destroyEnvironment(stacks: SynthesizedStack[], env: NodeJS
 }
 
 /** Buckets, streams and roles in moto whose names start with a prefix. */
-export async function resourcesNamed(endpoint: string, prefix: string): Promise<{ buckets: string[]; streams: string[]; roles: string[] }> {
+export async function resourcesNamed(
+  endpoint: string,
+  prefix: string,
+): Promise<{ buckets: string[]; streams: string[]; roles: string[] }> {
   const s3 = new S3Client({ ...motoClientConfig(endpoint), forcePathStyle: true });
   const kinesis = new KinesisClient(motoClientConfig(endpoint));
   const iam = new IAMClient(motoClientConfig(endpoint));

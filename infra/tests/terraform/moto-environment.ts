@@ -24,11 +24,18 @@ interface StackBackends {
   data?: { terraform_remote_state?: Record<string, { backend: string; config: Record<string, unknown> }> };
 }
 
-const readStack = (stack: SynthesizedStack) => JSON.parse(readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) as StackBackends;
+const readStack = (stack: SynthesizedStack) =>
+  JSON.parse(readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) as StackBackends;
 
 /** The state buckets a set of stacks keep their state in (to be created in moto, as the platform team's would exist). */
 export function stateBuckets(stacks: SynthesizedStack[]): string[] {
-  return [...new Set(stacks.map((stack) => readStack(stack).terraform.backend.s3?.bucket).filter((b): b is string => typeof b === 'string'))];
+  return [
+    ...new Set(
+      stacks
+        .map((stack) => readStack(stack).terraform.backend.s3?.bucket)
+        .filter((b): b is string => typeof b === 'string'),
+    ),
+  ];
 }
 
 /**
@@ -57,10 +64,14 @@ export function pointAtMoto(stack: SynthesizedStack, endpoint: string): void {
   };
   const s3Backend = json.terraform.backend.s3;
   if (s3Backend) override.terraform = { backend: { s3: s3BackendOnMoto(s3Backend, endpoint) } };
-  const remoteStates = Object.entries(json.data?.terraform_remote_state ?? {}).filter(([, state]) => state.backend === 's3');
+  const remoteStates = Object.entries(json.data?.terraform_remote_state ?? {}).filter(
+    ([, state]) => state.backend === 's3',
+  );
   if (remoteStates.length > 0) {
     override.data = {
-      terraform_remote_state: Object.fromEntries(remoteStates.map(([name, state]) => [name, { backend: 's3', config: s3BackendOnMoto(state.config, endpoint) }])),
+      terraform_remote_state: Object.fromEntries(
+        remoteStates.map(([name, state]) => [name, { backend: 's3', config: s3BackendOnMoto(state.config, endpoint) }]),
+      ),
     };
   }
   writeFileSync(path.join(stack.dir, 'moto_override.tf.json'), JSON.stringify(override, null, 2));
@@ -72,12 +83,20 @@ export function pointAtMoto(stack: SynthesizedStack, endpoint: string): void {
  */
 export function motoForTerraform(): MotoServer {
   if (spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error('python3 cannot import moto: the deploy tests need moto in server mode (pip install "moto[server]==5.2.*"; the project\'s machine image has it)');
+    throw new Error(
+      'python3 cannot import moto: the deploy tests need moto in server mode (pip install "moto[server]==5.2.*"; the project\'s machine image has it)',
+    );
   }
   return new MotoServer({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' }, awsFidelity: true });
 }
 
 /** Terraform's environment for a moto endpoint. */
 export function motoTerraformEnv(base: NodeJS.ProcessEnv, endpoint: string): NodeJS.ProcessEnv {
-  return { ...base, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-northeast-2' };
+  return {
+    ...base,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'ap-northeast-2',
+  };
 }

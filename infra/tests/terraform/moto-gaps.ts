@@ -8,12 +8,17 @@ import type { SynthesizedStack } from '../../src/terraform/stack-manifest';
  * lists the same. Anything not named here must apply, re-plan with no changes and destroy.
  */
 export const MOTO_CANNOT_DEPLOY: Readonly<Record<string, string>> = {
-  aws_codebuild_project: "moto's CreateProject refuses a project without source.location, which AWS does not require for CODEPIPELINE sources",
-  aws_codepipeline: 'moto returns the timestamps of GetPipeline as strings, and provider 5.100.0 fails to read the pipeline back',
-  aws_quicksight_data_source: 'moto returns timestamps as strings, and provider 5.100.0 fails to read the data source back',
+  aws_codebuild_project:
+    "moto's CreateProject refuses a project without source.location, which AWS does not require for CODEPIPELINE sources",
+  aws_codepipeline:
+    'moto returns the timestamps of GetPipeline as strings, and provider 5.100.0 fails to read the pipeline back',
+  aws_quicksight_data_source:
+    'moto returns timestamps as strings, and provider 5.100.0 fails to read the data source back',
   aws_quicksight_data_set: 'moto implements CreateDataSet only (no Describe/Update/Delete)',
-  aws_quicksight_analysis: 'moto implements no analysis API (CreateAnalysis, DescribeAnalysisDefinition, DeleteAnalysis)',
-  aws_quicksight_dashboard: 'moto implements Create/Describe/ListDashboards only, with timestamps as strings; no DescribeDashboardDefinition, update or delete',
+  aws_quicksight_analysis:
+    'moto implements no analysis API (CreateAnalysis, DescribeAnalysisDefinition, DeleteAnalysis)',
+  aws_quicksight_dashboard:
+    'moto implements Create/Describe/ListDashboards only, with timestamps as strings; no DescribeDashboardDefinition, update or delete',
 };
 
 interface StackFile {
@@ -22,7 +27,9 @@ interface StackFile {
 
 function resourceAddresses(stack: SynthesizedStack): Array<{ type: string; address: string }> {
   const json = JSON.parse(readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) as StackFile;
-  return Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => ({ type, address: `${type}.${name}` })));
+  return Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+    Object.keys(byName).map((name) => ({ type, address: `${type}.${name}` })),
+  );
 }
 
 /** The addresses of a stack's resources of one type. */
@@ -50,4 +57,13 @@ export function motoTargets(stack: SynthesizedStack): string[] | 'plan-only' {
   if (deployable.length === all.length) return [];
   if (deployable.length === 0) return 'plan-only';
   return deployable.map((r) => `-target=${r.address}`);
+}
+
+/** The addresses a `terraform plan` (human-readable output) would create. */
+export function addressesToCreate(planOutput: string): string[] {
+  return planOutput
+    .split('\n')
+    .map((line) => /^\s+# (\S+) will be created/.exec(line)?.[1])
+    .filter((address): address is string => address !== undefined)
+    .sort();
 }

@@ -31,7 +31,9 @@ beforeAll(async () => {
     stacks,
     async (stack) => {
       await runTerraform(stack.dir, ['init', '-backend=false', '-input=false'], env);
-      const { stdout } = await runTerraform(stack.dir, ['validate', '-json'], env).catch((error: { output?: string }) => ({ stdout: jsonPart(error.output ?? '') }));
+      const { stdout } = await runTerraform(stack.dir, ['validate', '-json'], env).catch(
+        (error: { output?: string }) => ({ stdout: jsonPart(error.output ?? '') }),
+      );
       results.set(stack.name, JSON.parse(stdout) as { valid: boolean; diagnostics: Diagnostic[] });
     },
     { concurrency: 2 },
@@ -47,7 +49,8 @@ function jsonPart(output: string): string {
   return output.slice(start, end + 1);
 }
 
-const describeDiagnostic = (d: Diagnostic) => `${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ''}${d.detail ? `: ${d.detail}` : ''}`;
+const describeDiagnostic = (d: Diagnostic) =>
+  `${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ''}${d.detail ? `: ${d.detail}` : ''}`;
 
 test('every environment synthesizes the stacks it should', () => {
   const names = stacks.map((s) => s.name);
@@ -55,22 +58,26 @@ test('every environment synthesizes the stacks it should', () => {
   expect(names.filter((n) => n.startsWith('ingest-lake-prod-'))).toHaveLength(11);
 });
 
-test.each(environments.flatMap((environment) => readConcerns(environment).map((concern) => [`ingest-lake-${environment}-${concern}`])))(
-  '%s: terraform validate passes with no error and no warning',
-  (name) => {
-    const result = results.get(name);
-    expect(result).toBeDefined();
-    expect(result!.diagnostics.map(describeDiagnostic)).toEqual([]);
-    expect(result!.valid).toBe(true);
-  },
-);
+test.each(
+  environments.flatMap((environment) =>
+    readConcerns(environment).map((concern) => [`ingest-lake-${environment}-${concern}`]),
+  ),
+)('%s: terraform validate passes with no error and no warning', (name) => {
+  const result = results.get(name);
+  expect(result).toBeDefined();
+  expect(result!.diagnostics.map(describeDiagnostic)).toEqual([]);
+  expect(result!.valid).toBe(true);
+});
 
 test('every stack pins the provider CI validates with, and the Terraform its backend needs', () => {
   for (const stack of stacks) {
     const json = JSON.parse(readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8')) as {
       terraform: { required_version?: string; required_providers: { aws: { version: string } } };
     };
-    expect({ stack: stack.name, version: json.terraform.required_providers.aws.version }).toEqual({ stack: stack.name, version: AWS_PROVIDER_VERSION });
+    expect({ stack: stack.name, version: json.terraform.required_providers.aws.version }).toEqual({
+      stack: stack.name,
+      version: AWS_PROVIDER_VERSION,
+    });
     expect(json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
   }
   expect(AWS_PROVIDER_VERSION).toBe('5.100.0');
@@ -78,7 +85,20 @@ test('every stack pins the provider CI validates with, and the Terraform its bac
 
 /** The concerns each environment deploys (bi only where the flag is on). */
 function readConcerns(environment: string): string[] {
-  const concerns = ['lake', 'network', 'streaming', 'catalog', 'analytics', 'delivery', 'ingest-api', 'collector', 'monitoring', 'pipeline'];
-  const config = JSON.parse(readFileSync(path.resolve(__dirname, `../../config/${environment}.json`), 'utf8')) as { bi: { enabled: boolean } };
+  const concerns = [
+    'lake',
+    'network',
+    'streaming',
+    'catalog',
+    'analytics',
+    'delivery',
+    'ingest-api',
+    'collector',
+    'monitoring',
+    'pipeline',
+  ];
+  const config = JSON.parse(readFileSync(path.resolve(__dirname, `../../config/${environment}.json`), 'utf8')) as {
+    bi: { enabled: boolean };
+  };
   return config.bi.enabled ? [...concerns, 'bi'] : concerns;
 }
