@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { VendorSimulator, type RunReport } from '@ingest-lake/collector';
+import type { RunReport } from '@ingest-lake/collector';
+import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { LocalStack, REPO_PATHS, type LakeReconciliation } from '@ingest-lake/local';
 import { appMarket, directBulkPartKey } from '@ingest-lake/shared';
 

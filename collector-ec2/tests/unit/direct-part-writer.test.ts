@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { appMarket, appMarketDaily, curatedColumns, datasetRuntime, decodeRecord, directBulkPartKey, duckdbJsonColumns, duckdbType, parsePackEntry } from '@ingest-lake/shared';
 import { DirectPartWriter, type DirectPart } from '../../src/curate/direct-part-writer';
-import { appMarketDailyLines, headerLine } from '../../src/simulator/app-market-generator';
+import { appMarketDailyLines, headerLine } from '@ingest-lake/vendor-simulator';
 import { ingestText } from '../support/ingest-text';
 
 const SNAPSHOT = '2026-11-20';
