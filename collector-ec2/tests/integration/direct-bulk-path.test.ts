@@ -3,6 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MotoServer } from '@ingest-lake/local-emulators';
+import { KILL_AT_CHOSEN_POINT } from '@ingest-lake/vendor-simulator/testing';
 import { appMarket, collectorQuarantineKey, collectorReportKey, curatedLocation, directBulkPartKey } from '@ingest-lake/shared';
 import type { RunReport } from '../../src/pipeline/run-report';
 import { CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
@@ -18,7 +19,6 @@ const PART_ROWS = 3_000;
 const DATA_FILE = appMarket.dataFile.file;
 const TABLE = appMarket.dataFile.dataset.name;
 const BULK_ORIGIN = `vendor-bulk:app_market/snapshot=${SNAPSHOT}/${DATA_FILE}`;
-const KILL_HOOK = path.resolve(__dirname, '../support/kill-at-chosen-point.cjs');
 
 /** Physical lines (header = line 1) of the good and the refused data rows. */
 const BAD_LINES = Array.from({ length: Math.floor(DATA_ROWS / INVALID_EVERY) }, (_, i) => (i + 1) * INVALID_EVERY + 1);
@@ -140,7 +140,7 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
     ['at a checkpoint commit inside the data file', 'rename:checkpoint.json:7'],
   ])('a run killed %s resumes and replaces what it wrote instead of adding to it', async (_when, killAt) => {
     const { bucket, run, stream } = await lake();
-    const killed = await runCli({ ...run('a'), preload: KILL_HOOK, env: { KILL_AT: killAt } });
+    const killed = await runCli({ ...run('a'), preload: KILL_AT_CHOSEN_POINT, env: { KILL_AT: killAt } });
     expect(killed.signal).toBe('SIGKILL');
     const resumed = await runCli(run('a'));
     expect(resumed.code).toBe(0);
@@ -149,7 +149,7 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
 
   it('a resume keeps the part size the file started with, whatever its own setting', async () => {
     const { bucket, run, stream } = await lake();
-    const killed = await runCli({ ...run('a'), preload: KILL_HOOK, env: { KILL_AT: `put-sent:${TABLE}-${SNAPSHOT}-part-00002:1` } });
+    const killed = await runCli({ ...run('a'), preload: KILL_AT_CHOSEN_POINT, env: { KILL_AT: `put-sent:${TABLE}-${SNAPSHOT}-part-00002:1` } });
     expect(killed.signal).toBe('SIGKILL');
     const resumed = await runCli({ ...run('a'), extraArgs: ['--direct-part-rows', String(PART_ROWS * 3)] });
     expect(resumed.code).toBe(0);

@@ -112,8 +112,10 @@ describe('one collector per snapshot (CLI bundle, two processes started at once)
   test('holder SIGKILLed: refused until its lease expires, then taken over (--wait-for-lease) and finished', async () => {
     await newLake('lake-takeover');
     const stream = await fixture.newStream('takeover');
-    // Long enough that the refusal below surely happens inside it on a loaded machine (two CLI starts).
-    const ttl = ['--lease-ttl', '10'];
+    // Long enough that the refusal below surely happens inside it on a loaded machine (two CLI starts),
+    // and that the successor's renewals (every 5 s) survive a 10 s stall: at 10 s, a load average of 13
+    // once made it lose the lease it had taken over (exit 9).
+    const ttl = ['--lease-ttl', '15'];
     // The holder's data file download drags on, so that it is surely killed mid-run.
     fixture.simulator.injectFault({ kind: 'slow', target: DATA_FILE, delayMs: 100 });
     let acquiredAt = 0;
