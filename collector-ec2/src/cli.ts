@@ -112,7 +112,7 @@ withCommonOptions(program.command('collect'))
   );
 
 withCommonOptions(program.command('replay'))
-  .description('re-stream a stored snapshot from raw/ without calling the vendor')
+  .description('replay a stored snapshot from raw/ without calling the vendor (re-stream it, or rewrite its direct parts)')
   .requiredOption('-s, --snapshot <date>', 'snapshot date YYYY-MM-DD')
   .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bars', 'json']).default('auto'))
   .action((flags: CommonFlags & { snapshot: string; progress: 'auto' | 'bars' | 'json' }) =>
@@ -128,6 +128,7 @@ withCommonOptions(program.command('replay'))
         lakeBucket: settings.lakeBucket,
         producer,
         workDir: settings.workDir,
+        directPartRows: settings.directPartRows,
         onProgress: (p) => reporter.onEvent({ type: 'ingest', ...p }),
       });
       reporter.stop();

@@ -112,7 +112,7 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
     // Every case cuts the parts the first complete run cut: kills, resumes and re-runs change none.
     partsOfARun ??= parts;
     expect(parts).toBe(partsOfARun);
-    expect(data.direct).toEqual({ keys: Array.from({ length: parts }, (_, i) => directBulkPartKey(TABLE, SNAPSHOT, SNAPSHOT, i + 1)), rows: GOOD_ROWS });
+    expect(data.direct).toEqual({ keys: Array.from({ length: parts }, (_, i) => directBulkPartKey(TABLE, SNAPSHOT, SNAPSHOT, i + 1)), rows: GOOD_ROWS, partRows: PART_ROWS });
     const lake = await curated(bucket);
     expect(lake.keys).toEqual(data.direct!.keys);
     expect(lake.counts).toEqual({ rows: GOOD_ROWS, keys: GOOD_ROWS, first_day: SNAPSHOT, last_day: SNAPSHOT });
