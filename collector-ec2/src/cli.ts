@@ -112,8 +112,9 @@ withCommonOptions(program.command('collect'))
   );
 
 withCommonOptions(program.command('replay'))
-  .description('re-stream a stored snapshot from raw/ without calling the vendor')
+  .description('replay a stored snapshot from raw/ without calling the vendor (re-stream it, or rewrite its direct parts)')
   .requiredOption('-s, --snapshot <date>', 'snapshot date YYYY-MM-DD')
+  .option('--direct-part-rows <rows>', 'with bulk.dataFileDelivery "direct": rows per part when the run report does not record the run\'s (env COLLECTOR_DIRECT_PART_ROWS, default 500000)')
   .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bars', 'json']).default('auto'))
   .action((flags: CommonFlags & { snapshot: string; progress: 'auto' | 'bars' | 'json' }) =>
     run(async () => {
@@ -128,6 +129,7 @@ withCommonOptions(program.command('replay'))
         lakeBucket: settings.lakeBucket,
         producer,
         workDir: settings.workDir,
+        directPartRows: settings.directPartRows,
         onProgress: (p) => reporter.onEvent({ type: 'ingest', ...p }),
       });
       reporter.stop();

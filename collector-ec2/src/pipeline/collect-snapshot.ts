@@ -2,17 +2,17 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { collectorQuarantineKey, collectorReportKey, DEFAULT_DIRECT_PART_ROWS, formatTimestamp, type HeaderDrift, vendorBulkOrigin } from '@ingest-lake/shared';
+import { collectorQuarantineKey, collectorReportKey, DEFAULT_DIRECT_PART_ROWS, type HeaderDrift, vendorBulkOrigin } from '@ingest-lake/shared';
 import { archiveRawFile, rawArchiveKey } from '../archive/raw-archive';
 import { downloadBulkFile } from '../bulk/bulk-download';
 import type { BudgetStatus, CallBudget } from '../budget/call-budget';
-import { CheckpointFile, type ApiCheckpoint, type FileCheckpoint } from '../checkpoint/run-checkpoint';
+import { CheckpointFile, type ApiCheckpoint } from '../checkpoint/run-checkpoint';
 import { vendorTarget, type CollectorManifest } from '../config/manifest';
 import type { LeaseRecord } from '../lease/lease-decision';
 import { currentProcess } from '../lease/process-identity';
 import { SnapshotLease, type LeaseEvent } from '../lease/snapshot-lease';
 import { WorkDirLock, type WorkDirLockOwner } from '../lease/work-dir-lock';
-import { DirectPartWriter, type DirectPart } from '../curate/direct-part-writer';
+import { directPartWriterFor, uploadDirectPart } from '../curate/direct-part-upload';
 import { countQuarantineLines, QuarantineWriter } from '../parse/quarantine-writer';
 import type { HeaderDriftPublisher } from '../metrics/header-drift-publisher';
 import type { KinesisProducer } from '../produce/kinesis-producer';
@@ -20,6 +20,7 @@ import type { StateStore } from '../state/state-store';
 import { VendorClient } from '../vendor/vendor-client';
 import { ingestCsvFile, type FileProgress } from './csv-file-ingest';
 import { curateDimensionFile } from './dimension-file-curation';
+import { DATA_FILE_READ_BYTES } from './fixed-chunks';
 import { ingestApiPages } from './json-api-ingest';
 import { buildRunReport, type RunReport } from './run-report';
 
@@ -202,31 +203,6 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
     options.onEvent?.({ type: 'header-drift', file, drift, published: options.headerDrift !== undefined && publishError === undefined, ...(publishError ? { publishError } : {}) });
   };
 
-  /** Puts a closed part's files at their fixed keys, recording the keys first so that a resume replaces each of them. */
-  const uploadDirectPart = async (state: FileCheckpoint, closed: DirectPart) => {
-    // A part with no rows (and nothing to replace) keeps its number for the next rows, as an uninterrupted run would.
-    if (closed.files.length === 0) return;
-    const direct = state.direct!;
-    direct.pendingKeys = closed.files.map((f) => f.key);
-    await saveCheckpoint();
-    for (const file of closed.files) {
-      lease?.assertHeld();
-      await options.s3.send(
-        new PutObjectCommand({
-          Bucket: options.lakeBucket,
-          Key: file.key,
-          Body: createReadStream(file.path),
-          ContentLength: (await stat(file.path)).size,
-          ContentType: 'application/vnd.apache.parquet',
-        }),
-      );
-    }
-    direct.parts = closed.part;
-    direct.keys.push(...closed.files.map((f) => f.key));
-    direct.rows += closed.files.reduce((sum, f) => sum + f.rows, 0);
-    delete direct.pendingKeys;
-  };
-
   try {
     for (const vendorFile of files) {
       const state = checkpoint.file(vendorFile.file);
@@ -263,7 +239,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
         // Quarantine lines written after the last checkpoint are dropped here and written again below.
         const quarantine = await QuarantineWriter.open(path.join(quarantineDir, `${vendorFile.file}.ndjson`), state.progress?.quarantineBytes ?? 0);
         const totalBytes = (await stat(localPath)).size;
-        const source = createReadStream(localPath, { highWaterMark: 1 << 20 });
+        const source = createReadStream(localPath, { highWaterMark: DATA_FILE_READ_BYTES });
         const onProgress = ({ compressedBytes, rowsRead }: { compressedBytes: number; rowsRead: number }) =>
           options.onEvent?.({ type: 'ingest', file: vendorFile.file, compressedBytes, totalBytes, rowsRead });
         // Reported whether the file is then refused (exit 7) or read with nulls; awaited before either.
@@ -275,16 +251,7 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
           if (isDataFile) {
             // The data file straight to curated Parquet (decision 0018): one part per checkpoint.
             const direct = manifest.bulk.dataFileDelivery === 'direct' ? (state.direct ??= { partRows: options.directPartRows ?? DEFAULT_DIRECT_PART_ROWS, parts: 0, keys: [], rows: 0 }) : undefined;
-            const parts = direct
-              ? new DirectPartWriter({
-                  dataset: vendorFile.dataset,
-                  snapshot,
-                  directory: path.join(curatedDir, vendorFile.dataset.name),
-                  firstPart: direct.parts + 1,
-                  firstPartDts: (direct.pendingKeys ?? []).map((key) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)![1]!),
-                  now: () => formatTimestamp(Date.now()),
-                })
-              : undefined;
+            const parts = direct ? directPartWriterFor({ dataset: vendorFile.dataset, snapshot, directory: path.join(curatedDir, vendorFile.dataset.name), direct }) : undefined;
             state.progress = await ingestCsvFile({
               dataset: vendorFile.dataset,
               origin: vendorBulkOrigin(manifest.dataset, snapshot, vendorFile.file),
@@ -303,7 +270,16 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
                   : { checkpointEveryRows: options.checkpointEveryRows }),
               onCheckpoint: async (progress) => {
                 // A direct part is in the lake before the frontier that covers it is recorded.
-                if (parts) await uploadDirectPart(state, parts.closePart());
+                if (parts) {
+                  await uploadDirectPart({
+                    s3: options.s3,
+                    lakeBucket: options.lakeBucket,
+                    direct: direct!,
+                    closed: parts.closePart(),
+                    record: saveCheckpoint,
+                    ...(lease ? { beforePut: () => lease.assertHeld() } : {}),
+                  });
+                }
                 state.progress = progress;
                 await saveCheckpoint();
               },

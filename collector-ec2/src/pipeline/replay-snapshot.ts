@@ -2,13 +2,18 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { vendorBulkOrigin } from '@ingest-lake/shared';
+import { collectorReportKey, DEFAULT_DIRECT_PART_ROWS, vendorBulkOrigin } from '@ingest-lake/shared';
 import { rawArchiveKey } from '../archive/raw-archive';
+import type { DirectCheckpoint } from '../checkpoint/run-checkpoint';
 import type { CollectorManifest } from '../config/manifest';
+import { DirectPartWriter } from '../curate/direct-part-writer';
+import { directPartWriterFor, dtOfPartKey, uploadDirectPart } from '../curate/direct-part-upload';
 import { QuarantineWriter } from '../parse/quarantine-writer';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import { ingestCsvFile, type FileProgress } from './csv-file-ingest';
 import { curateDimensionFile, type CuratedDimension } from './dimension-file-curation';
+import { fixedChunks } from './fixed-chunks';
+import type { FileReport, RunReport } from './run-report';
 
 /**
  * The archived file is in an archive storage class GetObject cannot read (Glacier Flexible Retrieval
@@ -45,8 +50,21 @@ export interface ReplayedDimension {
   curated: CuratedDimension;
 }
 
-/** What a replay did: the data file's counts (re-streamed) and every dimension curated again. */
-export type ReplayResult = FileProgress & { key: string; dimensions: ReplayedDimension[] };
+/**
+ * A data file replayed onto the direct path (decision 0018): the parts it wrote (the run's keys), their
+ * rows (= rowsSent), the rows per part it cut at and where that came from, and the run's keys it did
+ * not write again, each replaced by an empty Parquet file so that the run's rows are never left twice.
+ */
+export interface ReplayedDirect {
+  keys: string[];
+  rows: number;
+  partRows: number;
+  partRowsFrom: 'run-report' | 'default';
+  emptied: string[];
+}
+
+/** What a replay did: the data file's counts (re-streamed, or written directly), and every dimension curated again. */
+export type ReplayResult = FileProgress & { key: string; direct?: ReplayedDirect; dimensions: ReplayedDimension[] };
 
 /** Whether a file's counts add up: every row read was sent (or curated), quarantined or blank. */
 export function fileReconciles(progress: FileProgress): boolean {
@@ -55,13 +73,14 @@ export function fileReconciles(progress: FileProgress): boolean {
 
 /** Every file of a replay reconciles, and each dimension's Parquet holds exactly its valid rows. */
 export function replayReconciles(result: ReplayResult): boolean {
-  return fileReconciles(result) && result.dimensions.every((d) => fileReconciles(d.progress) && d.curated.rows === d.progress.rowsSent);
+  return fileReconciles(result) && (!result.direct || result.direct.rows === result.rowsSent) && result.dimensions.every((d) => fileReconciles(d.progress) && d.curated.rows === d.progress.rowsSent);
 }
 
 /**
  * Replays a stored snapshot from `raw/` without calling the vendor (no budget spent): re-streams
  * its data file to Kinesis, with the same dedup keys as the first time so curated views count the
- * rows once, and curates its twelve metadata files again into
+ * rows once, or, when the manifest says `bulk.dataFileDelivery: direct`, writes its curated parts
+ * again at the keys the run wrote (replacing them, never adding rows; decision 0018), and curates its twelve metadata files again into
  * `curated/dataset=<dimension>/dt=<snapshot>/` through the collector's own `curateDimensionFile`,
  * replacing each snapshot's Parquet file.
  */
@@ -72,6 +91,8 @@ export async function replaySnapshot(options: {
   lakeBucket: string;
   producer: KinesisProducer;
   workDir: string;
+  /** Rows per direct part when the run report does not record the run's. @default DEFAULT_DIRECT_PART_ROWS */
+  directPartRows?: number;
   onProgress?: (progress: { file: string; compressedBytes: number; totalBytes: number; rowsRead: number }) => void;
 }): Promise<ReplayResult> {
   const { manifest, snapshot } = options;
@@ -93,19 +114,44 @@ export async function replaySnapshot(options: {
 
   const dataArchive = keys.get(dataFile.file)!;
   let dataProgress: FileProgress;
+  let direct: ReplayedDirect | undefined;
   const dataQuarantine = await quarantineFor(dataFile.file);
   try {
-    dataProgress = await ingestCsvFile({
+    const common = {
       dataset: dataFile.dataset,
       origin: vendorBulkOrigin(manifest.dataset, snapshot, dataFile.file),
       file: dataFile.file,
       snapshot,
-      source: await readArchived(options.s3, options.lakeBucket, dataArchive),
-      producer: options.producer,
       quarantine: dataQuarantine,
       packTargetBytes: manifest.packTargetBytes,
       onProgress: progressOf(dataFile.file),
-    });
+    };
+    if (manifest.bulk.dataFileDelivery === 'direct') {
+      const run = await runDirectReport(options.s3, options.lakeBucket, manifest.dataset, snapshot, dataFile.file);
+      const partRows = run?.partRows ?? options.directPartRows ?? DEFAULT_DIRECT_PART_ROWS;
+      // Held in memory: a replay has no checkpoint, a killed one is run again from the start.
+      const state: DirectCheckpoint = { partRows, parts: 0, keys: [], rows: 0 };
+      const partsDir = path.join(curatedDir, dataFile.dataset.name);
+      const parts = directPartWriterFor({ dataset: dataFile.dataset, snapshot, directory: partsDir, direct: state });
+      const upload = (closed: ReturnType<DirectPartWriter['closePart']>, into = state) =>
+        uploadDirectPart({ s3: options.s3, lakeBucket: options.lakeBucket, direct: into, closed, record: async () => undefined });
+      dataProgress = await ingestCsvFile({
+        ...common,
+        // Read as the collector reads its local copy, so that the parts close where the run's closed.
+        source: fixedChunks(await readArchived(options.s3, options.lakeBucket, dataArchive)),
+        curate: (pack) => parts.addPack(pack),
+        checkpointEveryRows: partRows,
+        onCheckpoint: async () => upload(parts.closePart()),
+      });
+      const emptied = (run?.keys ?? []).filter((key) => !state.keys.includes(key));
+      for (const [part, dts] of partsOf(emptied)) {
+        const empty = new DirectPartWriter({ dataset: dataFile.dataset, snapshot, directory: partsDir, firstPart: part, firstPartDts: dts, now: () => '' });
+        await upload(empty.closePart(), { partRows, parts: 0, keys: [], rows: 0 });
+      }
+      direct = { keys: state.keys, rows: state.rows, partRows, partRowsFrom: run?.partRows === undefined ? 'default' : 'run-report', emptied };
+    } else {
+      dataProgress = await ingestCsvFile({ ...common, source: await readArchived(options.s3, options.lakeBucket, dataArchive), producer: options.producer });
+    }
   } finally {
     await dataQuarantine.close();
   }
@@ -132,7 +178,30 @@ export async function replaySnapshot(options: {
       await quarantine.close();
     }
   }
-  return { ...dataProgress, key: dataArchive.key, dimensions };
+  return { ...dataProgress, key: dataArchive.key, ...(direct ? { direct } : {}), dimensions };
+}
+
+/** The data file's direct parts as the snapshot's run report in the lake records them; none without a report. */
+async function runDirectReport(s3: S3Client, bucket: string, dataset: string, snapshot: string, file: string): Promise<FileReport['direct']> {
+  let report: RunReport;
+  try {
+    report = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: collectorReportKey(dataset, snapshot) }))).Body!.transformToString()) as RunReport;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+  return report.files.find((f) => f.file === file)?.direct;
+}
+
+/** Part keys grouped by part number, each with its `dt` partitions. */
+function partsOf(keys: string[]): Map<number, string[]> {
+  const parts = new Map<number, string[]>();
+  for (const key of keys) {
+    const part = /-part-(\d{5})\.parquet$/.exec(key)?.[1];
+    if (part === undefined) throw new Error(`${key}: not a curated part key (no -part-nnnnn.parquet)`);
+    parts.set(Number(part), [...(parts.get(Number(part)) ?? []), dtOfPartKey(key)]);
+  }
+  return parts;
 }
 
 /** An archived file as its HEAD describes it. */

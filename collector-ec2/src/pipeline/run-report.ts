@@ -9,8 +9,12 @@ export interface FileReport {
   archivedKey: string | undefined;
   /** Metadata files: the curated Parquet snapshot in the lake and its rows (= rowsSent). */
   curated?: { key: string; rows: number };
-  /** A data file written straight to curated Parquet (decision 0018): its part objects and their rows (= rowsSent). */
-  direct?: { keys: string[]; rows: number };
+  /**
+   * A data file written straight to curated Parquet (decision 0018): its part objects, their rows
+   * (= rowsSent) and the rows per part the file was cut at (a replay cuts the same parts). `partRows`
+   * is absent in reports written before it was recorded.
+   */
+  direct?: { keys: string[]; rows: number; partRows?: number };
   rowsRead: number;
   rowsSent: number;
   rowsQuarantined: number;
@@ -45,7 +49,7 @@ export function buildRunReport(state: RunCheckpoint, budget: BudgetStatus): RunR
       resumes: checkpoint.downloaded?.resumes ?? 0,
       archivedKey: checkpoint.archived?.key,
       ...(checkpoint.curated ? { curated: checkpoint.curated } : {}),
-      ...(checkpoint.direct ? { direct: { keys: checkpoint.direct.keys, rows: checkpoint.direct.rows } } : {}),
+      ...(checkpoint.direct ? { direct: { keys: checkpoint.direct.keys, rows: checkpoint.direct.rows, partRows: checkpoint.direct.partRows } } : {}),
       rowsRead,
       rowsSent,
       rowsQuarantined,

@@ -1,11 +1,14 @@
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MotoServer } from '@ingest-lake/local-emulators';
 import { KILL_AT_CHOSEN_POINT } from '@ingest-lake/vendor-simulator/testing';
 import { appMarket, collectorQuarantineKey, collectorReportKey, curatedLocation, directBulkPartKey } from '@ingest-lake/shared';
+import { loadManifest } from '../../src/config/manifest';
+import { replayReconciles, replaySnapshot, type ReplayResult } from '../../src/pipeline/replay-snapshot';
 import type { RunReport } from '../../src/pipeline/run-report';
+import { KinesisProducer } from '../../src/produce/kinesis-producer';
 import { CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
 import { LOCAL_MANIFEST, reportOf, requireCliBundle, runCli, type CliOptions } from '../support/collector-cli';
 import { readStreamRows } from '../support/stream-contents';
@@ -24,7 +27,7 @@ const BULK_ORIGIN = `vendor-bulk:app_market/snapshot=${SNAPSHOT}/${DATA_FILE}`;
 const BAD_LINES = Array.from({ length: Math.floor(DATA_ROWS / INVALID_EVERY) }, (_, i) => (i + 1) * INVALID_EVERY + 1);
 const GOOD_ROWS = DATA_ROWS - BAD_LINES.length;
 
-describe('the direct bulk path against moto (CLI bundle): a run, a kill and resume, and a re-run each leave the good rows once in curated/ and the quarantine equal to the report', () => {
+describe('the direct bulk path against moto (CLI bundle): a run, a kill and resume, a re-run and a replay each leave the good rows once in curated/ and the quarantine equal to the report', () => {
   const fixture = new CollectorFixture();
   const moto = new MotoServer({ awsFidelity: true });
   let s3: S3Client;
@@ -112,7 +115,7 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
     // Every case cuts the parts the first complete run cut: kills, resumes and re-runs change none.
     partsOfARun ??= parts;
     expect(parts).toBe(partsOfARun);
-    expect(data.direct).toEqual({ keys: Array.from({ length: parts }, (_, i) => directBulkPartKey(TABLE, SNAPSHOT, SNAPSHOT, i + 1)), rows: GOOD_ROWS });
+    expect(data.direct).toEqual({ keys: Array.from({ length: parts }, (_, i) => directBulkPartKey(TABLE, SNAPSHOT, SNAPSHOT, i + 1)), rows: GOOD_ROWS, partRows: PART_ROWS });
     const lake = await curated(bucket);
     expect(lake.keys).toEqual(data.direct!.keys);
     expect(lake.counts).toEqual({ rows: GOOD_ROWS, keys: GOOD_ROWS, first_day: SNAPSHOT, last_day: SNAPSHOT });
@@ -164,5 +167,64 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
     expect(again.code).toBe(0);
     expect(reportOf(again).runId).not.toBe(reportOf(first).runId);
     await expectOutcome(bucket, stream, reportOf(again), 2);
+  });
+
+  /** Replays the snapshot in-process onto the lake's stream, as the CLI's `replay` does. */
+  async function replay(bucket: string, stream: string, workDir: string, directPartRows?: number): Promise<ReplayResult> {
+    const kinesis = fixture.kinesis.client();
+    try {
+      return await replaySnapshot({
+        manifest: await loadManifest(manifest),
+        snapshot: SNAPSHOT,
+        s3,
+        lakeBucket: bucket,
+        producer: new KinesisProducer(kinesis, { streamName: stream }),
+        workDir: path.join(fixture.directory, `replay-${runs}-${workDir}`),
+        ...(directPartRows === undefined ? {} : { directPartRows }),
+      });
+    } finally {
+      kinesis.destroy();
+    }
+  }
+
+  it('a replay of a direct snapshot writes the parts of the run again at the same keys, with the part size of the run: still each good row once, nothing on the stream', async () => {
+    const { bucket, run, stream } = await lake();
+    const finished = await runCli(run('a'));
+    expect(finished.code).toBe(0);
+    const report = reportOf(finished);
+    await expectOutcome(bucket, stream, report);
+    const before = await curated(bucket);
+    // The setting given to the replay is ignored: the run report records the run's part size.
+    const result = await replay(bucket, stream, 'a', PART_ROWS * 3);
+    expect(result).toMatchObject({ rowsRead: DATA_ROWS, rowsSent: GOOD_ROWS, rowsQuarantined: BAD_LINES.length, rowsBlank: 0, packsSent: 0 });
+    const data = report.files.find((f) => f.file === DATA_FILE)!;
+    expect(result.direct).toEqual({ keys: data.direct!.keys, rows: GOOD_ROWS, partRows: PART_ROWS, partRowsFrom: 'run-report', emptied: [] });
+    expect(replayReconciles(result)).toBe(true);
+    // expectOutcome again: same objects, the good rows once, no data file row on the stream.
+    await expectOutcome(bucket, stream, report);
+    expect((await curated(bucket)).keys).toEqual(before.keys);
+  });
+
+  it('a replay without the part size of the run (a report from before it was recorded) replaces the parts of the run it cuts no rows for with empty files', async () => {
+    const { bucket, run, stream } = await lake();
+    const finished = await runCli(run('a'));
+    expect(finished.code).toBe(0);
+    const report = reportOf(finished);
+    const runKeys = report.files.find((f) => f.file === DATA_FILE)!.direct!.keys;
+    // The report as a collector before this change wrote it: no partRows.
+    const old = { ...report, files: report.files.map((f) => (f.direct ? { ...f, direct: { keys: f.direct.keys, rows: f.direct.rows } } : f)) };
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: collectorReportKey('app_market', SNAPSHOT), Body: JSON.stringify(old) }));
+    // Three times the run's part size: fewer parts, so the run's last parts would keep their rows.
+    const result = await replay(bucket, stream, 'a', PART_ROWS * 3);
+    expect(replayReconciles(result)).toBe(true);
+    const direct = result.direct!;
+    expect(direct).toMatchObject({ rows: GOOD_ROWS, partRows: PART_ROWS * 3, partRowsFrom: 'default' });
+    expect(direct.keys.length).toBeLessThan(runKeys.length);
+    expect(direct.keys).toEqual(runKeys.slice(0, direct.keys.length));
+    expect(direct.emptied).toEqual(runKeys.slice(direct.keys.length));
+    const after = await curated(bucket);
+    expect(after.keys).toEqual(runKeys);
+    expect(after.counts).toEqual({ rows: GOOD_ROWS, keys: GOOD_ROWS, first_day: SNAPSHOT, last_day: SNAPSHOT });
+    expect((await readStreamRows(fixture.kinesis.client(), stream)).filter((row) => row.origin === BULK_ORIGIN)).toEqual([]);
   });
 });
