@@ -84,8 +84,6 @@ export class CuratedDeliveryStream extends Construct {
       guard: 'external-id',
       grants: [
         { actions: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [props.source.arn] },
-        ...writtenZones(settings).map((zone) => props.lake.grantWrite(zone)),
-        props.key.grantEncryptDecrypt(),
         { actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [props.transform.arn, `${props.transform.arn}:*`] },
         {
           actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
@@ -94,6 +92,10 @@ export class CuratedDeliveryStream extends Construct {
         { actions: ['logs:PutLogEvents'], resources: [`${logGroup.arn}:*`] },
       ],
     });
+    // Firehose reads the encrypted stream (Decrypt) and writes the lake in multipart uploads
+    // (GenerateDataKey + Decrypt): the key grants come with the bucket's and this one.
+    for (const zone of writtenZones(settings)) props.lake.grantWrite(role, zone);
+    props.key.grantDecrypt(role);
     this.deliveryStream = new KinesisFirehoseDeliveryStream(this, 'stream', {
       name: settings.deliveryStreamName,
       destination: 'extended_s3',

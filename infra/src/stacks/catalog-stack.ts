@@ -97,8 +97,9 @@ export class CatalogStack extends IngestLakeStack {
       servicePrincipal: 'glue.amazonaws.com',
       guard: 'none', // Glue documents no confused-deputy key for its job and crawler roles
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
-      grants: [lake.grantRead('raw/'), key.grantEncryptDecrypt()],
     });
+    // Reads only: S3 decrypts as the crawler (its logs go to Glue's log groups unencrypted by us).
+    lake.grantRead(crawlerRole, LAKE_ZONES.raw);
     // The declared tables above are the contract; the crawler only shows what the vendor actually
     // ships, in a database of its own, so its guesses never shadow or replace a declared table.
     this.rawDatabase = new GlueCatalogDatabase(this, 'raw-database', {
@@ -140,9 +141,6 @@ export class CatalogStack extends IngestLakeStack {
       guard: 'none', // Glue documents no confused-deputy key for its job and crawler roles
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
       grants: [
-        lake.grantRead(''),
-        lake.grantWrite('athena-results/'),
-        key.grantEncryptDecrypt(),
         {
           actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
           resources: [`arn:aws:athena:${config.region}:${account.accountId}:workgroup/${athenaWorkgroupName}`],
@@ -152,6 +150,12 @@ export class CatalogStack extends IngestLakeStack {
         { actions: ['logs:AssociateKmsKey'], resources: [`arn:aws:logs:${config.region}:${account.accountId}:log-group:/aws-glue/*`] },
       ],
     });
+    // The job reads the SQL and the lake (Athena reads as the caller) and writes query results. Its
+    // security configuration has Glue use the key as the job role too, which AWS documents only as
+    // the full set: the key grant stays encrypt+decrypt here.
+    key.grantEncryptDecrypt(jobRole);
+    lake.grantRead(jobRole);
+    lake.grantWrite(jobRole, LAKE_ZONES.athenaResults);
     // Python shell jobs log to Glue's own /aws-glue/python-jobs/* groups (the continuous-logging
     // arguments are Spark-only): the security configuration is what encrypts them with the lake key.
     const security = new GlueSecurityConfiguration(this, 'sql-job-security', {

@@ -249,24 +249,12 @@ export class CollectorStack extends IngestLakeStack {
     const account = new DataAwsCallerIdentity(this, 'account');
     const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
     const directDatasets = directDeliveryDatasets(inputs.manifestsDir ?? COLLECTOR_MANIFESTS);
-    const directWrites = directDatasets.length > 0 ? [inputs.lake.grantWrite(directDatasets.map((dataset) => curatedLocation(dataset.name)))] : [];
     const role = new ServiceRole(this, 'role', {
       roleName: this.name('collector'),
       servicePrincipal: 'ec2.amazonaws.com',
       guard: 'none', // an instance profile: only this account's instances can carry it
       managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
       grants: [
-        inputs.lake.grantWrite(LAKE_ZONES.raw),
-        inputs.lake.grantWrite(COLLECTOR_QUARANTINE_PREFIX),
-        inputs.lake.grantWrite(COLLECTOR_STATE_PREFIX),
-        // The collector curates the vendor's dimension files itself (decision 0012), one prefix each.
-        inputs.lake.grantWrite(dimensionDatasets.map((dimension) => curatedLocation(dimension.name))),
-        // And the data file of each manifest that has it write its rows as Parquet itself (decision 0018).
-        ...directWrites,
-        inputs.lake.grantRead(LAKE_ZONES.raw),
-        inputs.lake.grantRead(COLLECTOR_STATE_PREFIX),
-        inputs.lake.grantRead(config.collector.artifactPrefix),
-        inputs.key.grantEncryptDecrypt(),
         { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'], resources: [inputs.stream.arn] },
         // A SecureString under the AWS-managed aws/ssm key, whose key policy lets every principal of the
         // account decrypt through Parameter Store: no kms:Decrypt grant. A customer key would need one.
@@ -276,6 +264,18 @@ export class CollectorStack extends IngestLakeStack {
         { actions: ['cloudwatch:PutMetricData'], resources: ['*'] },
       ],
     });
+    // Reads and multipart writes of the lake: with them the key's GenerateDataKey and Decrypt (no Encrypt).
+    inputs.lake.grantWrite(role, LAKE_ZONES.raw);
+    inputs.lake.grantWrite(role, COLLECTOR_QUARANTINE_PREFIX);
+    inputs.lake.grantWrite(role, COLLECTOR_STATE_PREFIX);
+    // The collector curates the vendor's dimension files itself (decision 0012), one prefix each.
+    inputs.lake.grantWrite(role, dimensionDatasets.map((dimension) => curatedLocation(dimension.name)));
+    // And the data file of each manifest that has it write its rows as Parquet itself (decision 0018).
+    if (directDatasets.length > 0) inputs.lake.grantWrite(role, directDatasets.map((dataset) => curatedLocation(dataset.name)));
+    inputs.lake.grantRead(role, LAKE_ZONES.raw);
+    inputs.lake.grantRead(role, COLLECTOR_STATE_PREFIX);
+    inputs.lake.grantRead(role, config.collector.artifactPrefix);
+    // PutRecords to the encrypted stream: GenerateDataKey, already granted with the lake writes.
     const profile = new IamInstanceProfile(this, 'profile', { name: this.name('collector'), role: role.role.name });
     const securityGroup = new SecurityGroup(this, 'sg', {
       name: this.name('collector'),

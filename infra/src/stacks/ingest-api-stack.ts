@@ -41,16 +41,16 @@ export class IngestApiStack extends IngestLakeStack {
       roleName: this.name('api-to-kinesis'),
       servicePrincipal: 'apigateway.amazonaws.com',
       guard: 'none', // API Gateway documents no confused-deputy key for integration credentials
-      // Producers to a KMS-encrypted stream need only GenerateDataKey on its key.
-      grants: [{ actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [inputs.stream.arn] }, inputs.key.grantGenerateDataKey()],
+      grants: [{ actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [inputs.stream.arn] }],
     });
+    // Producers to a KMS-encrypted stream need only GenerateDataKey on its key.
+    inputs.key.grantGenerateDataKey(role);
     const logsRole = new ServiceRole(this, 'logs-role', {
       roleName: this.name('api-logs'),
       servicePrincipal: 'apigateway.amazonaws.com',
       guard: 'none',
       // The AWS managed policy API Gateway's account settings expect (it includes logs:DescribeLogGroups).
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      grants: [],
     });
     // Account-wide setting: a stage with access logs fails to create until the account has a logs role.
     const account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: logsRole.role.arn });

@@ -51,7 +51,7 @@ export class LakeStack extends IngestLakeStack {
     });
     this.lake = new SecureBucket(this, 'lake', {
       bucketName: this.name('lake'),
-      kmsKey: this.key.key,
+      kmsKey: this.key,
       accessLogBucket: this.accessLogs,
       lifecycleRules: [
         // raw/ is the replay source: Glacier Instant Retrieval keeps GetObject working (decision 0013).
@@ -71,10 +71,10 @@ export class LakeStack extends IngestLakeStack {
     });
     if (quicksightRole) {
       this.lake.grantToPrincipal('QuickSightAthena', quicksightRole, [
-        this.lake.grantRead(LAKE_ZONES.curated),
-        ...DELIVERY_ERROR_OUTPUT_TYPES.map((type) => this.lake.grantRead(`${errorOutputFolder(type)}/`)),
-        this.lake.grantRead(LAKE_ZONES.athenaResults),
-        this.lake.grantWrite(LAKE_ZONES.athenaResults),
+        this.lake.readGrant(LAKE_ZONES.curated),
+        ...DELIVERY_ERROR_OUTPUT_TYPES.map((type) => this.lake.readGrant(`${errorOutputFolder(type)}/`)),
+        this.lake.readGrant(LAKE_ZONES.athenaResults),
+        this.lake.writeGrant(LAKE_ZONES.athenaResults),
       ]);
     }
   }

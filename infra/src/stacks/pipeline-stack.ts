@@ -221,7 +221,7 @@ export class PipelineStack extends IngestLakeStack {
 
     const artifacts = new SecureBucket(this, 'artifacts', {
       bucketName: this.name('pipeline-artifacts'),
-      kmsKey: inputs.key.key,
+      kmsKey: inputs.key,
       accessLogBucket: inputs.accessLogs,
       lifecycleRules: [{ id: 'expire-artifacts', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 90 }], noncurrentVersionExpiration: [{ noncurrentDays: 7 }] }],
     });
@@ -233,8 +233,10 @@ export class PipelineStack extends IngestLakeStack {
       servicePrincipal: 'codebuild.amazonaws.com',
       guard: 'source-account',
       ...withBoundary,
-      grants: [artifacts.grantRead(''), artifacts.grantWrite(''), inputs.key.grantEncryptDecrypt(), writeLogs],
+      grants: [writeLogs],
     });
+    artifacts.grantRead(testRole);
+    artifacts.grantWrite(testRole);
     // Plan reads every resource (refresh) and the state, takes the state lock, and writes the plan
     // artifact and its summary; it runs the commit's code before anyone approved it, so it changes nothing.
     const planRole = new ServiceRole(this, 'plan-role', {
@@ -243,8 +245,10 @@ export class PipelineStack extends IngestLakeStack {
       guard: 'source-account',
       ...withBoundary,
       managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
-      grants: [artifacts.grantRead(''), artifacts.grantWrite(''), inputs.key.grantEncryptDecrypt(), writeLogs, ...stateGrants(config, account.accountId, 'read-and-lock')],
+      grants: [writeLogs, ...stateGrants(config, account.accountId, 'read-and-lock')],
     });
+    artifacts.grantRead(planRole);
+    artifacts.grantWrite(planRole);
     // Apply: PowerUserAccess for the services (decision 0009 says why it is not enumerated yet), IAM as
     // deployIamStatements allows, the state, and the artifacts (the plan; the collector release it publishes).
     const deployRole = new ServiceRole(this, 'deploy-role', {
@@ -253,8 +257,9 @@ export class PipelineStack extends IngestLakeStack {
       guard: 'source-account',
       ...withBoundary,
       managedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'],
-      grants: [artifacts.grantRead(''), inputs.key.grantEncryptDecrypt(), writeLogs, ...stateGrants(config, account.accountId, 'read-write')],
+      grants: [writeLogs, ...stateGrants(config, account.accountId, 'read-write')],
     });
+    artifacts.grantRead(deployRole);
     const deployIam = new DataAwsIamPolicyDocument(this, 'deploy-iam', { statement: deployIamStatements(config, account.accountId) });
     new IamRolePolicy(this, 'deploy-iam-policy', { role: deployRole.role.id, name: `${this.name('deploy')}-iam`, policy: deployIam.json });
 
@@ -283,9 +288,6 @@ export class PipelineStack extends IngestLakeStack {
       guard: 'source-account',
       ...withBoundary,
       grants: [
-        artifacts.grantRead(''),
-        artifacts.grantWrite(''),
-        inputs.key.grantEncryptDecrypt(),
         // ARNs built from the names, not read from the projects: the role's policy then does not wait on them.
         {
           actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
@@ -294,6 +296,11 @@ export class PipelineStack extends IngestLakeStack {
         { actions: ['codestar-connections:UseConnection', 'codeconnections:UseConnection'], resources: [config.pipeline.connectionArn] },
       ],
     });
+    artifacts.grantRead(pipelineRole);
+    artifacts.grantWrite(pipelineRole);
+    // CodePipeline's artifact store and CodeBuild's encryption key use the key as these roles for every
+    // data operation, as AWS documents them: the full encrypt+decrypt set, not the bucket's minimum.
+    for (const role of [testRole, planRole, deployRole, pipelineRole]) inputs.key.grantEncryptDecrypt(role);
     const summary = planSummaryLocation(config, this.name('pipeline-artifacts'));
     const build = (name: string, projectName: string, inputArtifacts: string[], extra: Record<string, unknown> = {}) => ({
       name,
