@@ -73,7 +73,7 @@ export class CuratedDeliveryStream extends Construct {
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/kinesisfirehose/${settings.deliveryStreamName}`,
       retentionInDays: props.logRetentionDays ?? 90,
-      kmsKeyId: props.key.key.arn,
+      kmsKeyId: props.key.arn,
     });
     const destinationLog = new CloudwatchLogStream(this, 'destination-log', { name: 'DestinationDelivery', logGroupName: logGroup.name });
     const backupLog = new CloudwatchLogStream(this, 'backup-log', { name: 'BackupDelivery', logGroupName: logGroup.name });
@@ -99,15 +99,15 @@ export class CuratedDeliveryStream extends Construct {
     this.deliveryStream = new KinesisFirehoseDeliveryStream(this, 'stream', {
       name: settings.deliveryStreamName,
       destination: 'extended_s3',
-      kinesisSourceConfiguration: { kinesisStreamArn: props.source.arn, roleArn: role.role.arn },
+      kinesisSourceConfiguration: { kinesisStreamArn: props.source.arn, roleArn: role.arn },
       extendedS3Configuration: {
-        roleArn: role.role.arn,
-        bucketArn: props.lake.bucket.arn,
+        roleArn: role.arn,
+        bucketArn: props.lake.arn,
         prefix: settings.destination.prefix,
         errorOutputPrefix: settings.destination.errorOutputPrefix,
         bufferingInterval: settings.destination.bufferIntervalSeconds,
         bufferingSize: settings.destination.bufferSizeMb,
-        kmsKeyArn: props.key.key.arn,
+        kmsKeyArn: props.key.arn,
         cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: destinationLog.name },
         dynamicPartitioningConfiguration: { enabled: true, retryDuration: settings.dynamicPartitioning.retryDurationSeconds },
         processingConfiguration: {
@@ -127,18 +127,18 @@ export class CuratedDeliveryStream extends Construct {
           enabled: true,
           inputFormatConfiguration: { deserializer: { hiveJsonSerDe: {} } },
           outputFormatConfiguration: { serializer: { parquetSerDe: { compression: settings.destination.parquetCompression } } },
-          schemaConfiguration: { databaseName: props.databaseName, tableName: props.table.name, roleArn: role.role.arn, region: props.region },
+          schemaConfiguration: { databaseName: props.databaseName, tableName: props.table.name, roleArn: role.arn, region: props.region },
         },
         s3BackupMode: 'Enabled',
         s3BackupConfiguration: {
-          roleArn: role.role.arn,
-          bucketArn: props.lake.bucket.arn,
+          roleArn: role.arn,
+          bucketArn: props.lake.arn,
           prefix: settings.backup.prefix,
           errorOutputPrefix: settings.backup.errorOutputPrefix,
           bufferingInterval: settings.backup.bufferIntervalSeconds,
           bufferingSize: settings.backup.bufferSizeMb,
           compressionFormat: settings.backup.compression,
-          kmsKeyArn: props.key.key.arn,
+          kmsKeyArn: props.key.arn,
           cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: backupLog.name },
         },
       },

@@ -53,7 +53,7 @@ export class BundledFunction extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays ?? 90,
-      kmsKeyId: props.key.key.arn,
+      kmsKeyId: props.key.arn,
     });
     const role = new ServiceRole(this, 'role', {
       roleName: props.functionName,
@@ -67,7 +67,7 @@ export class BundledFunction extends Construct {
     });
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
-      role: role.role.arn,
+      role: role.arn,
       runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: props.bundle.handler,
@@ -75,7 +75,7 @@ export class BundledFunction extends Construct {
       sourceCodeHash: props.bundle.sha256Base64,
       memorySize: props.memoryMb ?? 1024,
       timeout: props.timeoutSeconds ?? 60,
-      kmsKeyArn: props.key.key.arn,
+      kmsKeyArn: props.key.arn,
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },

@@ -31,8 +31,8 @@ export class AnalyticsStack extends IngestLakeStack {
         bytesScannedCutoffPerQuery: config.analytics.bytesScannedCutoffPerQuery,
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
-          outputLocation: `s3://${lake.bucket.bucket}/${LAKE_ZONES.athenaResults}`,
-          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: key.key.arn },
+          outputLocation: `s3://${lake.bucketName}/${LAKE_ZONES.athenaResults}`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: key.arn },
         },
       },
     });

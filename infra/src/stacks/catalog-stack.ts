@@ -57,7 +57,7 @@ export class CatalogStack extends IngestLakeStack {
   constructor(scope: Construct, config: EnvironmentConfig, lake: SecureBucket, key: LakeKey, athenaWorkgroupName: string) {
     super(scope, 'catalog', config);
     const account = new DataAwsCallerIdentity(this, 'account');
-    const bucket = lake.bucket.bucket;
+    const bucket = lake.bucketName;
     this.database = new GlueCatalogDatabase(this, 'database', { name: this.name('lake').replace(/-/g, '_'), description: 'ingest-lake curated and raw data' });
     for (const dataset of curatedDatasets) {
       const location = `s3://${bucket}/${curatedLocation(dataset.name)}`;
@@ -109,7 +109,7 @@ export class CatalogStack extends IngestLakeStack {
     for (const vendor of vendorDatasets) {
       new GlueCrawler(this, `raw-crawler-${vendor.name}`, {
         name: this.name(`raw-${vendor.name}`),
-        role: crawlerRole.role.arn,
+        role: crawlerRole.arn,
         databaseName: this.rawDatabase.name,
         tablePrefix: 'raw_',
         schedule: 'cron(0 6 * * ? *)',
@@ -124,7 +124,7 @@ export class CatalogStack extends IngestLakeStack {
         key: `${this.sqlPrefix}${file.kind === 'view' ? '1-views' : '2-queries'}/${file.name}.sql`,
         content: file.sql,
         serverSideEncryption: 'aws:kms',
-        kmsKeyId: key.key.arn,
+        kmsKeyId: key.arn,
       });
     }
     const scriptKey = 'state/glue/run_versioned_sql.py';
@@ -133,7 +133,7 @@ export class CatalogStack extends IngestLakeStack {
       key: scriptKey,
       content: readFileSync(GLUE_SQL_RUNNER_SCRIPT_PATH, 'utf8'),
       serverSideEncryption: 'aws:kms',
-      kmsKeyId: key.key.arn,
+      kmsKeyId: key.arn,
     });
     const jobRole = new ServiceRole(this, 'job-role', {
       roleName: this.name('sql-job'),
@@ -161,14 +161,14 @@ export class CatalogStack extends IngestLakeStack {
     const security = new GlueSecurityConfiguration(this, 'sql-job-security', {
       name: this.name('sql-job'),
       encryptionConfiguration: {
-        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.key.arn },
-        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.key.arn },
+        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
+        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
         jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'DISABLED' }, // Python shell jobs have no bookmarks
       },
     });
     const job = new GlueJob(this, 'sql-job', {
       name: versionedSqlJobName(config),
-      roleArn: jobRole.role.arn,
+      roleArn: jobRole.arn,
       // Glue's release notes: Python shell 3.9 runs on Glue 3.0 (3.6 on 1.0); the other versions are Spark's.
       glueVersion: '3.0',
       command: { name: 'pythonshell', pythonVersion: '3.9', scriptLocation: `s3://${bucket}/${scriptKey}` },

@@ -247,7 +247,7 @@ export class CollectorStack extends IngestLakeStack {
     super(scope, 'collector', config);
     this.release = inputs.release ?? collectorRelease();
     const account = new DataAwsCallerIdentity(this, 'account');
-    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
+    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: inputs.key.arn });
     const directDatasets = directDeliveryDatasets(inputs.manifestsDir ?? COLLECTOR_MANIFESTS);
     const role = new ServiceRole(this, 'role', {
       roleName: this.name('collector'),
@@ -276,7 +276,7 @@ export class CollectorStack extends IngestLakeStack {
     inputs.lake.grantRead(role, COLLECTOR_STATE_PREFIX);
     inputs.lake.grantRead(role, config.collector.artifactPrefix);
     // PutRecords to the encrypted stream: GenerateDataKey, already granted with the lake writes.
-    const profile = new IamInstanceProfile(this, 'profile', { name: this.name('collector'), role: role.role.name });
+    const profile = new IamInstanceProfile(this, 'profile', { name: this.name('collector'), role: role.name });
     const securityGroup = new SecurityGroup(this, 'sg', {
       name: this.name('collector'),
       description: 'Collector: no inbound; HTTPS out to the vendor API and AWS endpoints',
@@ -336,7 +336,7 @@ export class CollectorStack extends IngestLakeStack {
     // The release pointer: a new bundle or manifest changes this object (visible in the plan), not the
     // launch template, so the running instance re-syncs within 5 minutes instead of being replaced.
     new S3Object(this, 'release-pointer', {
-      bucket: inputs.lake.bucket.bucket,
+      bucket: inputs.lake.bucketName,
       key: collectorReleasePointerKey(config),
       content: this.release.id,
       contentType: 'text/plain',

@@ -53,7 +53,7 @@ export class IngestApiStack extends IngestLakeStack {
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
     });
     // Account-wide setting: a stage with access logs fails to create until the account has a logs role.
-    const account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: logsRole.role.arn });
+    const account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: logsRole.arn });
     this.api = new ApiGatewayRestApi(this, 'api', {
       name: this.name('ingest'),
       description: 'HTTP events into Kinesis',
@@ -110,7 +110,7 @@ export class IngestApiStack extends IngestLakeStack {
         type: 'AWS',
         integrationHttpMethod: 'POST',
         uri: `arn:aws:apigateway:${config.region}:kinesis:action/${route.action}`,
-        credentials: role.role.arn,
+        credentials: role.arn,
         passthroughBehavior: 'NEVER',
         requestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
         requestTemplates: { 'application/json': route.template },
@@ -146,7 +146,7 @@ export class IngestApiStack extends IngestLakeStack {
       lifecycle: { createBeforeDestroy: true },
       dependsOn: deployedParts,
     });
-    const accessLogs = new CloudwatchLogGroup(this, 'access-logs', { name: `/aws/apigateway/${this.name('ingest')}`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
+    const accessLogs = new CloudwatchLogGroup(this, 'access-logs', { name: `/aws/apigateway/${this.name('ingest')}`, retentionInDays: 90, kmsKeyId: inputs.key.arn });
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.api.id,
       deploymentId: deployment.id,

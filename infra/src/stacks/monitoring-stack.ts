@@ -55,7 +55,7 @@ export class MonitoringStack extends IngestLakeStack {
     },
   ) {
     super(scope, 'monitoring', config);
-    this.topic = new SnsTopic(this, 'alarms', { name: this.name('alarms'), kmsMasterKeyId: inputs.key.key.arn });
+    this.topic = new SnsTopic(this, 'alarms', { name: this.name('alarms'), kmsMasterKeyId: inputs.key.arn });
     if (config.monitoring.alarmEmail) {
       new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: config.monitoring.alarmEmail });
     }

@@ -105,13 +105,13 @@ export class NetworkStack extends IngestLakeStack {
         securityGroupIds: [endpointSecurityGroup.id],
       });
     }
-    const flowLogs = new CloudwatchLogGroup(this, 'flow-logs', { name: `/aws/vpc/${this.name('flow-logs')}`, retentionInDays: 90, kmsKeyId: key.key.arn });
+    const flowLogs = new CloudwatchLogGroup(this, 'flow-logs', { name: `/aws/vpc/${this.name('flow-logs')}`, retentionInDays: 90, kmsKeyId: key.arn });
     const flowRole = new ServiceRole(this, 'flow-logs-role', {
       roleName: this.name('flow-logs'),
       servicePrincipal: 'vpc-flow-logs.amazonaws.com',
       guard: 'source-account',
       grants: [{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [`${flowLogs.arn}:*`] }],
     });
-    new FlowLog(this, 'flow-log', { vpcId: this.vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: flowRole.role.arn, maxAggregationInterval: FLOW_LOG_AGGREGATION_SECONDS });
+    new FlowLog(this, 'flow-log', { vpcId: this.vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: flowRole.arn, maxAggregationInterval: FLOW_LOG_AGGREGATION_SECONDS });
   }
 }

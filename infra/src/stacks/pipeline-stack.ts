@@ -225,7 +225,7 @@ export class PipelineStack extends IngestLakeStack {
       accessLogBucket: inputs.accessLogs,
       lifecycleRules: [{ id: 'expire-artifacts', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 90 }], noncurrentVersionExpiration: [{ noncurrentDays: 7 }] }],
     });
-    const logs = new CloudwatchLogGroup(this, 'build-logs', { name: `/aws/codebuild/${this.name('pipeline')}`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
+    const logs = new CloudwatchLogGroup(this, 'build-logs', { name: `/aws/codebuild/${this.name('pipeline')}`, retentionInDays: 90, kmsKeyId: inputs.key.arn });
     const writeLogs: Grant = { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] };
     // Test runs whatever the commit's tests run: it gets the artifact bucket and nothing of AWS.
     const testRole = new ServiceRole(this, 'build-role', {
@@ -266,8 +266,8 @@ export class PipelineStack extends IngestLakeStack {
     const project = (id: string, role: ServiceRole, stage: keyof typeof BUILD_COMMANDS) =>
       new CodebuildProject(this, id, {
         name: this.name(id),
-        serviceRole: role.role.arn,
-        encryptionKey: inputs.key.key.arn,
+        serviceRole: role.arn,
+        encryptionKey: inputs.key.arn,
         artifacts: { type: 'CODEPIPELINE' },
         source: { type: 'CODEPIPELINE', buildspec: buildspec(stage) },
         environment: {
@@ -362,9 +362,9 @@ export class PipelineStack extends IngestLakeStack {
     ];
     this.pipeline = new Codepipeline(this, 'pipeline', {
       name: this.name('pipeline'),
-      roleArn: pipelineRole.role.arn,
+      roleArn: pipelineRole.arn,
       pipelineType: 'V2',
-      artifactStore: [{ location: artifacts.bucket.bucket, type: 'S3', encryptionKey: { id: inputs.key.key.arn, type: 'KMS' } }],
+      artifactStore: [{ location: artifacts.bucketName, type: 'S3', encryptionKey: { id: inputs.key.arn, type: 'KMS' } }],
       stage: stages,
     });
   }
