@@ -28,7 +28,7 @@ import { resourceName, type EnvironmentConfig } from '../config/environment-conf
 import type { LakeKey } from '../constructs/kms-key';
 import type { SecureBucket } from '../constructs/lake-bucket';
 import { ServiceRole } from '../constructs/service-role';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** The Glue job's script (it only runs the versioned SQL files it is given, in key order, on Athena); read at synth. */
 export const GLUE_SQL_RUNNER_SCRIPT_PATH = path.resolve(__dirname, '../glue/run_versioned_sql.py');
@@ -36,6 +36,15 @@ export const GLUE_SQL_RUNNER_SCRIPT_PATH = path.resolve(__dirname, '../glue/run_
 /** The versioned-SQL job's name: the daily trigger starts it, and so can an operator or the pipeline after a deploy. */
 export function versionedSqlJobName(config: EnvironmentConfig): string {
   return resourceName(config, 'versioned-sql');
+}
+
+export interface CatalogStackProps extends IngestLakeStackProps {
+  /** The lake the tables describe. */
+  lake: SecureBucket;
+  /** The lake's key (SQL objects, the job's security configuration). */
+  key: LakeKey;
+  /** The workgroup the SQL job runs its queries in. */
+  athenaWorkgroupName: string;
 }
 
 /**
@@ -54,8 +63,9 @@ export class CatalogStack extends IngestLakeStack {
   readonly deliveryErrorsTable: GlueCatalogTable;
   readonly sqlPrefix = 'state/sql/';
 
-  constructor(scope: Construct, config: EnvironmentConfig, lake: SecureBucket, key: LakeKey, athenaWorkgroupName: string) {
-    super(scope, 'catalog', config);
+  constructor(scope: Construct, props: CatalogStackProps) {
+    super(scope, 'catalog', props.config);
+    const { config, lake, key, athenaWorkgroupName } = props;
     const account = new DataAwsCallerIdentity(this, 'account');
     const bucket = lake.bucketName;
     this.database = new GlueCatalogDatabase(this, 'database', { name: this.name('lake').replace(/-/g, '_'), description: 'ingest-lake curated and raw data' });

@@ -4,7 +4,9 @@ import { DELIVERY_ERROR_OUTPUT_TYPES, errorOutputFolder, LAKE_ZONES } from '@ing
 import type { EnvironmentConfig } from '../config/environment-config';
 import { LakeKey } from '../constructs/kms-key';
 import { SecureBucket } from '../constructs/lake-bucket';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
+
+export type LakeStackProps = IngestLakeStackProps;
 
 /**
  * The lake: one KMS key, one bucket with the zones raw/, raw-data/, curated/, errors/,
@@ -17,8 +19,9 @@ export class LakeStack extends IngestLakeStack {
   readonly lake: SecureBucket;
   readonly accessLogs: SecureBucket;
 
-  constructor(scope: Construct, config: EnvironmentConfig) {
-    super(scope, 'lake', config);
+  constructor(scope: Construct, props: LakeStackProps) {
+    super(scope, 'lake', props.config);
+    const { config } = props;
     const account = new DataAwsCallerIdentity(this, 'account');
     // QuickSight (bi.enabled) queries through Athena as its account-wide service role, which this
     // project does not own: the key and bucket policies name it (decision 0017).

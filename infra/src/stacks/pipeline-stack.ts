@@ -10,7 +10,7 @@ import { resourceName, type EnvironmentConfig } from '../config/environment-conf
 import type { LakeKey } from '../constructs/kms-key';
 import { SecureBucket } from '../constructs/lake-bucket';
 import { ServiceRole, type Grant } from '../constructs/service-role';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** The scripts the buildspecs call (paths from the repository root); every command of substance lives in them. */
 export const PIPELINE_SCRIPTS = { test: 'infra/pipeline/test.sh', plan: 'infra/pipeline/plan.sh', apply: 'infra/pipeline/apply.sh' } as const;
@@ -179,7 +179,7 @@ function stateGrants(config: EnvironmentConfig, accountId: string, access: 'read
 }
 
 /** Inputs of the pipeline stack (from the lake stack). */
-export interface PipelineStackProps {
+export interface PipelineStackProps extends IngestLakeStackProps {
   /** Encrypts the artifact bucket, build logs and build outputs. */
   key: LakeKey;
   /** Receives the artifact bucket's access logs. */
@@ -197,8 +197,9 @@ export class PipelineStack extends IngestLakeStack {
   /** The boundary policy; its ARN equals `permissionsBoundaryArn(config, account)`. */
   readonly boundary: IamPolicy;
 
-  constructor(scope: Construct, config: EnvironmentConfig, inputs: PipelineStackProps) {
-    super(scope, 'pipeline', config);
+  constructor(scope: Construct, props: PipelineStackProps) {
+    super(scope, 'pipeline', props.config);
+    const { config } = props;
     const account = new DataAwsCallerIdentity(this, 'account');
     const boundaryDocument = new DataAwsIamPolicyDocument(this, 'boundary-document', {
       statement: [
@@ -221,11 +222,11 @@ export class PipelineStack extends IngestLakeStack {
 
     const artifacts = new SecureBucket(this, 'artifacts', {
       bucketName: this.name('pipeline-artifacts'),
-      kmsKey: inputs.key,
-      accessLogBucket: inputs.accessLogs,
+      kmsKey: props.key,
+      accessLogBucket: props.accessLogs,
       lifecycleRules: [{ id: 'expire-artifacts', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 90 }], noncurrentVersionExpiration: [{ noncurrentDays: 7 }] }],
     });
-    const logs = new CloudwatchLogGroup(this, 'build-logs', { name: `/aws/codebuild/${this.name('pipeline')}`, retentionInDays: 90, kmsKeyId: inputs.key.arn });
+    const logs = new CloudwatchLogGroup(this, 'build-logs', { name: `/aws/codebuild/${this.name('pipeline')}`, retentionInDays: 90, kmsKeyId: props.key.arn });
     const writeLogs: Grant = { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] };
     // Test runs whatever the commit's tests run: it gets the artifact bucket and nothing of AWS.
     const testRole = new ServiceRole(this, 'build-role', {
@@ -267,7 +268,7 @@ export class PipelineStack extends IngestLakeStack {
       new CodebuildProject(this, id, {
         name: this.name(id),
         serviceRole: role.arn,
-        encryptionKey: inputs.key.arn,
+        encryptionKey: props.key.arn,
         artifacts: { type: 'CODEPIPELINE' },
         source: { type: 'CODEPIPELINE', buildspec: buildspec(stage) },
         environment: {
@@ -300,7 +301,7 @@ export class PipelineStack extends IngestLakeStack {
     artifacts.grantWrite(pipelineRole);
     // CodePipeline's artifact store and CodeBuild's encryption key use the key as these roles for every
     // data operation, as AWS documents them: the full encrypt+decrypt set, not the bucket's minimum.
-    for (const role of [testRole, planRole, deployRole, pipelineRole]) inputs.key.grantEncryptDecrypt(role);
+    for (const role of [testRole, planRole, deployRole, pipelineRole]) props.key.grantEncryptDecrypt(role);
     const summary = planSummaryLocation(config, this.name('pipeline-artifacts'));
     const build = (name: string, projectName: string, inputArtifacts: string[], extra: Record<string, unknown> = {}) => ({
       name,
@@ -364,7 +365,7 @@ export class PipelineStack extends IngestLakeStack {
       name: this.name('pipeline'),
       roleArn: pipelineRole.arn,
       pipelineType: 'V2',
-      artifactStore: [{ location: artifacts.bucketName, type: 'S3', encryptionKey: { id: inputs.key.arn, type: 'KMS' } }],
+      artifactStore: [{ location: artifacts.bucketName, type: 'S3', encryptionKey: { id: props.key.arn, type: 'KMS' } }],
       stage: stages,
     });
   }
