@@ -3,7 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { App, type TerraformStack } from 'cdktf';
 import { enforcePolicies } from './aspects/policy-aspect';
 import { loadEnvironmentConfig, type EnvironmentConfig } from './config/environment-config';
-import type { LambdaBundle } from './constructs/transform-function';
+import type { LambdaBundle } from './constructs/bundled-function';
 import { AnalyticsStack, athenaWorkgroupName } from './stacks/analytics-stack';
 import { BiStack } from './stacks/bi-stack';
 import { CatalogStack } from './stacks/catalog-stack';

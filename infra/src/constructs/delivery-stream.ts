@@ -7,8 +7,8 @@ import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { Construct } from 'constructs';
 import type { DeliveryStreamSettings } from '@ingest-lake/shared';
-import type { LakeKey } from './kms-key';
-import type { SecureBucket } from './lake-bucket';
+import type { LakeKey } from './lake-key';
+import type { SecureBucket } from './secure-bucket';
 import { ServiceRole } from './service-role';
 
 /** Firehose's defaults for a Lambda processor (AWS Firehose API reference, ProcessorParameter). */

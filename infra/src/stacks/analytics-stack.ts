@@ -3,8 +3,8 @@ import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import type { Construct } from 'constructs';
 import { LAKE_ZONES, sqlQueries, sqlViews } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
-import type { SecureBucket } from '../constructs/lake-bucket';
+import type { LakeKey } from '../constructs/lake-key';
+import type { SecureBucket } from '../constructs/secure-bucket';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** Athena workgroup name of an environment (the catalog stack's SQL job runs in it). */

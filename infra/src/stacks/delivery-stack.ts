@@ -5,9 +5,9 @@ import type { Construct } from 'constructs';
 import path from 'node:path';
 import { deliveryStreamSettings } from '@ingest-lake/shared';
 import { CuratedDeliveryStream } from '../constructs/delivery-stream';
-import type { LakeKey } from '../constructs/kms-key';
-import type { SecureBucket } from '../constructs/lake-bucket';
-import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/transform-function';
+import type { LakeKey } from '../constructs/lake-key';
+import type { SecureBucket } from '../constructs/secure-bucket';
+import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 export const TRANSFORM_DIST = path.resolve(__dirname, '../../../functions/firehose-transform/dist');

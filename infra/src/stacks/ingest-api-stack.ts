@@ -19,7 +19,7 @@ import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 // The templates live in shared: the local endpoint renders the very text deployed here.
 import { INGEST_ROUTES } from '@ingest-lake/shared';
-import type { LakeKey } from '../constructs/kms-key';
+import type { LakeKey } from '../constructs/lake-key';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 

@@ -2,8 +2,8 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import type { Construct } from 'constructs';
 import { DELIVERY_ERROR_OUTPUT_TYPES, errorOutputFolder, LAKE_ZONES } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
-import { LakeKey } from '../constructs/kms-key';
-import { SecureBucket } from '../constructs/lake-bucket';
+import { LakeKey } from '../constructs/lake-key';
+import { SecureBucket } from '../constructs/secure-bucket';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 export type LakeStackProps = IngestLakeStackProps;

@@ -10,10 +10,10 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { Construct } from 'constructs';
 import path from 'node:path';
-import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/transform-function';
+import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
 import { vendorDatasets } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
+import type { LakeKey } from '../constructs/lake-key';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 import { streamNameFor } from './streaming-stack';
 

@@ -13,7 +13,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { LakeKey } from '../constructs/kms-key';
+import type { LakeKey } from '../constructs/lake-key';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 

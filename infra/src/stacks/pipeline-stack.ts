@@ -7,8 +7,8 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { Construct } from 'constructs';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
-import { SecureBucket } from '../constructs/lake-bucket';
+import type { LakeKey } from '../constructs/lake-key';
+import { SecureBucket } from '../constructs/secure-bucket';
 import { ServiceRole, type Grant } from '../constructs/service-role';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 

@@ -2,7 +2,7 @@ import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
 import { deliveryStreamSettings, streamName } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
+import type { LakeKey } from '../constructs/lake-key';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** Stream name of a streamed dataset: `<project>-<env>-<dataset with dashes>` (built in shared/, which the collector uses too). */

@@ -9,7 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import type { LakeKey } from './kms-key';
+import type { LakeKey } from './lake-key';
 import type { Grant, Grantee } from './service-role';
 
 export interface SecureBucketProps {

@@ -5,7 +5,7 @@ import { LAMBDA_RUNTIME } from '@ingest-lake/shared';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LakeKey } from './kms-key';
+import type { LakeKey } from './lake-key';
 import { ServiceRole, type Grant } from './service-role';
 
 /** A built Lambda bundle: `dist/lambda.zip` plus `dist/asset.json` from scripts/bundle-lambda.ts. */
