@@ -5,14 +5,11 @@ import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { Construct } from 'constructs';
 import path from 'node:path';
-import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
+import { lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
+import { ShardScaler } from '../constructs/shard-scaler';
 import { vendorDatasets } from '@ingest-lake/shared';
-import type { EnvironmentConfig } from '../config/environment-config';
 import type { LakeKey } from '../constructs/lake-key';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 import { streamNameFor } from './streaming-stack';
@@ -166,7 +163,16 @@ export class MonitoringStack extends IngestLakeStack {
         }),
       );
     }
-    if (config.streaming.mode === 'provisioned') this.addShardScaler(config, props);
+    if (config.streaming.mode === 'provisioned') {
+      new ShardScaler(this, 'shard-scaler', {
+        functionName: this.name('shard-scaler'),
+        bundle: props.shardScalerBundle ?? lambdaBundle(path.resolve(__dirname, '../../../functions/shard-scaler/dist')),
+        key: props.key,
+        streams: [...props.streams.values()],
+        streamNames: [...props.streams.keys()].map((dataset) => streamNameFor(config, dataset)),
+        minShards: config.streaming.shardCount,
+      });
+    }
     const widget = (title: string, metrics: Array<[string, string, string, string]>, y: number) => ({
       type: 'metric',
       x: 0,
@@ -197,37 +203,6 @@ export class MonitoringStack extends IngestLakeStack {
           },
         ],
       }),
-    });
-  }
-
-  /** The shard scaler (provisioned streams only): a Lambda on a 5-minute schedule. */
-  private addShardScaler(config: EnvironmentConfig, props: { key: LakeKey; streams: Map<string, KinesisStream>; shardScalerBundle?: LambdaBundle }): void {
-    const streams = [...props.streams.values()];
-    const scaler = new BundledFunction(this, 'shard-scaler', {
-      functionName: this.name('shard-scaler'),
-      bundle: props.shardScalerBundle ?? lambdaBundle(path.resolve(__dirname, '../../../functions/shard-scaler/dist')),
-      key: props.key,
-      memoryMb: 256,
-      timeoutSeconds: 60,
-      environment: {
-        STREAM_NAMES: [...props.streams.keys()].map((dataset) => streamNameFor(config, dataset)).join(','),
-        MIN_SHARDS: String(config.streaming.mode === 'provisioned' ? config.streaming.shardCount : 1),
-        MAX_SHARDS: '64',
-      },
-      grants: [
-        { actions: ['kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount'], resources: streams.map((s) => s.arn) },
-        // GetMetricData has no resource-level permissions.
-        { actions: ['cloudwatch:GetMetricData'], resources: ['*'] },
-      ],
-    });
-    const rule = new CloudwatchEventRule(this, 'shard-scaler-schedule', { name: this.name('shard-scaler'), scheduleExpression: 'rate(5 minutes)' });
-    new CloudwatchEventTarget(this, 'shard-scaler-target', { rule: rule.name, arn: scaler.function.arn });
-    new LambdaPermission(this, 'shard-scaler-permission', {
-      statementId: 'AllowEventBridge',
-      action: 'lambda:InvokeFunction',
-      functionName: scaler.function.functionName,
-      principal: 'events.amazonaws.com',
-      sourceArn: rule.arn,
     });
   }
 }
