@@ -2,15 +2,16 @@ import type { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-tabl
 import type { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
-import path from 'node:path';
 import { deliveryStreamSettings } from '@ingest-lake/shared';
 import { CuratedDeliveryStream } from '../constructs/delivery-stream';
 import type { LakeKey } from '../constructs/lake-key';
 import type { SecureBucket } from '../constructs/secure-bucket';
+import { FIREHOSE_TRANSFORM_BUNDLE_DIR } from '@ingest-lake/firehose-transform/asset';
 import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
-export const TRANSFORM_DIST = path.resolve(__dirname, '../../../functions/firehose-transform/dist');
+/** The transform's bundle, as its package builds it. */
+export const TRANSFORM_DIST = FIREHOSE_TRANSFORM_BUNDLE_DIR;
 
 export interface DeliveryStackProps extends IngestLakeStackProps {
   lake: SecureBucket;

@@ -6,9 +6,9 @@ import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { Construct } from 'constructs';
-import path from 'node:path';
 import { lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
 import { ShardScaler } from '../constructs/shard-scaler';
+import { SHARD_SCALER_BUNDLE_DIR } from '@ingest-lake/shard-scaler/asset';
 import { vendorDatasets } from '@ingest-lake/shared';
 import type { LakeKey } from '../constructs/lake-key';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
@@ -166,7 +166,7 @@ export class MonitoringStack extends IngestLakeStack {
     if (config.streaming.mode === 'provisioned') {
       new ShardScaler(this, 'shard-scaler', {
         functionName: this.name('shard-scaler'),
-        bundle: props.shardScalerBundle ?? lambdaBundle(path.resolve(__dirname, '../../../functions/shard-scaler/dist')),
+        bundle: props.shardScalerBundle ?? lambdaBundle(SHARD_SCALER_BUNDLE_DIR),
         key: props.key,
         streams: [...props.streams.values()],
         streamNames: [...props.streams.keys()].map((dataset) => streamNameFor(config, dataset)),
