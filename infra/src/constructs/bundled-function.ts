@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LakeKey } from './lake-key';
-import { ServiceRole, type Grant } from './service-role';
+import { ServiceRole, type Grant, type Grantee } from './service-role';
 
 /** A built Lambda bundle: `dist/lambda.zip` plus `dist/asset.json` from scripts/bundle-lambda.ts. */
 export interface LambdaBundle {
@@ -45,6 +45,10 @@ export interface BundledFunctionProps {
 /** A Node.js Lambda from a deterministic esbuild zip, with its own KMS-encrypted log group and role. */
 export class BundledFunction extends Construct {
   readonly function: LambdaFunction;
+  /** The function's ARN. */
+  readonly arn: string;
+  /** The function's name. */
+  readonly functionName: string;
   readonly logGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
@@ -81,5 +85,15 @@ export class BundledFunction extends Construct {
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
       dependsOn: [this.logGroup],
     });
+    this.arn = this.function.arn;
+    this.functionName = this.function.functionName;
+  }
+
+  /**
+   * Lets a role invoke the function, any version or alias, and read its configuration (what
+   * Firehose's data-transformation role needs: https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html).
+   */
+  grantInvoke(grantee: Grantee): void {
+    grantee.addGrants({ actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [this.arn, `${this.arn}:*`] });
   }
 }

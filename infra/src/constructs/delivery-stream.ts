@@ -4,7 +4,7 @@ import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stre
 import type { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
-import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { BundledFunction } from './bundled-function';
 import { Construct } from 'constructs';
 import type { DeliveryStreamSettings } from '@ingest-lake/shared';
 import type { LakeKey } from './lake-key';
@@ -48,7 +48,7 @@ export interface CuratedDeliveryStreamProps {
   /** Encrypts the objects and the logs. */
   key: LakeKey;
   /** The function named `settings.processor.functionName`. */
-  transform: LambdaFunction;
+  transform: BundledFunction;
   /** The Glue table whose schema drives Parquet conversion. */
   table: GlueCatalogTable;
   /** The Glue database holding `table`. */
@@ -84,7 +84,6 @@ export class CuratedDeliveryStream extends Construct {
       guard: 'external-id',
       grants: [
         { actions: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [props.source.arn] },
-        { actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [props.transform.arn, `${props.transform.arn}:*`] },
         {
           actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
           resources: [props.table.arn, `arn:aws:glue:${props.region}:${account.accountId}:catalog`, `arn:aws:glue:${props.region}:${account.accountId}:database/${props.databaseName}`],
@@ -96,6 +95,7 @@ export class CuratedDeliveryStream extends Construct {
     // (GenerateDataKey + Decrypt): the key grants come with the bucket's and this one.
     for (const zone of writtenZones(settings)) props.lake.grantWrite(role, zone);
     props.key.grantDecrypt(role);
+    props.transform.grantInvoke(role);
     this.deliveryStream = new KinesisFirehoseDeliveryStream(this, 'stream', {
       name: settings.deliveryStreamName,
       destination: 'extended_s3',

@@ -46,7 +46,7 @@ export class DeliveryStack extends IngestLakeStack {
         source: props.streams.get(stream.dataset)!,
         lake: props.lake,
         key: props.key,
-        transform: transform.function,
+        transform,
         table: props.tables.get(stream.dataset)!,
         databaseName: props.databaseName,
         region: config.region,
