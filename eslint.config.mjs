@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const throughEntryOnly = [
   {
     // The named subpaths of the exports maps are the only ways in besides ".".
-    regex: String.raw`^@ingest-lake/(?!vendor-simulator/testing$|collector/manifests/[\w.-]+\.json$)[^/]+/`,
+    regex: String.raw`^@ingest-lake/(?!vendor-simulator/testing$|collector/manifests/[\w.-]+\.json$|(shard-scaler|firehose-transform)/asset$)[^/]+/`,
     message: 'import a package through its entry ("." or a subpath in its exports map), never its files',
   },
   {

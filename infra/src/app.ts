@@ -3,7 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { App, type TerraformStack } from 'cdktf';
 import { enforcePolicies } from './aspects/policy-aspect';
 import { loadEnvironmentConfig, type EnvironmentConfig } from './config/environment-config';
-import type { LambdaBundle } from './constructs/transform-function';
+import type { LambdaBundle } from './constructs/bundled-function';
 import { AnalyticsStack, athenaWorkgroupName } from './stacks/analytics-stack';
 import { BiStack } from './stacks/bi-stack';
 import { CatalogStack } from './stacks/catalog-stack';
@@ -33,12 +33,13 @@ export interface EnvironmentStacks {
 }
 
 export function buildEnvironment(app: App, config: EnvironmentConfig, options: { transformBundle?: LambdaBundle } = {}): EnvironmentStacks {
-  const lake = new LakeStack(app, config);
-  const network = new NetworkStack(app, config, lake.key);
-  const streaming = new StreamingStack(app, config, lake.key);
-  const catalog = new CatalogStack(app, config, lake.lake, lake.key, athenaWorkgroupName(config));
-  const analytics = new AnalyticsStack(app, config, lake.lake, lake.key, catalog.database.name);
-  const delivery = new DeliveryStack(app, config, {
+  const lake = new LakeStack(app, { config });
+  const network = new NetworkStack(app, { config, key: lake.key });
+  const streaming = new StreamingStack(app, { config, key: lake.key });
+  const catalog = new CatalogStack(app, { config, lake: lake.lake, key: lake.key, athenaWorkgroupName: athenaWorkgroupName(config) });
+  const analytics = new AnalyticsStack(app, { config, lake: lake.lake, key: lake.key, databaseName: catalog.database.name });
+  const delivery = new DeliveryStack(app, {
+    config,
     lake: lake.lake,
     key: lake.key,
     streams: streaming.streams,
@@ -46,23 +47,25 @@ export function buildEnvironment(app: App, config: EnvironmentConfig, options: {
     databaseName: catalog.database.name,
     ...(options.transformBundle ? { bundle: options.transformBundle } : {}),
   });
-  const ingestApi = new IngestApiStack(app, config, { stream: streaming.streams.get(events.name)!, key: lake.key });
-  const collector = new CollectorStack(app, config, {
+  const ingestApi = new IngestApiStack(app, { config, stream: streaming.streams.get(events.name)!, key: lake.key });
+  const collector = new CollectorStack(app, {
+    config,
     vpc: network.vpc,
     subnets: network.egressSubnets,
     lake: lake.lake,
     key: lake.key,
     stream: streaming.streams.get(appMarket.dataFile.dataset.name)!,
   });
-  const monitoring = new MonitoringStack(app, config, {
+  const monitoring = new MonitoringStack(app, {
+    config,
     key: lake.key,
     streams: streaming.streams,
     deliveryStreams: delivery.deliveryStreams,
     transforms: new Map([...delivery.transforms].map(([name, fn]) => [name, fn.function])),
     apiName: ingestApi.api.name,
   });
-  const pipeline = new PipelineStack(app, config, { key: lake.key, accessLogs: lake.accessLogs });
-  const bi = config.bi.enabled ? new BiStack(app, config, { workgroupName: analytics.workgroup.name, databaseName: catalog.database.name }) : undefined;
+  const pipeline = new PipelineStack(app, { config, key: lake.key, accessLogs: lake.accessLogs });
+  const bi = config.bi.enabled ? new BiStack(app, { config, workgroupName: analytics.workgroup.name, databaseName: catalog.database.name }) : undefined;
   const stacks = { lake, network, streaming, catalog, analytics, delivery, ingestApi, collector, monitoring, pipeline, ...(bi ? { bi } : {}) };
   applyPermissionsBoundary(config, pipeline, Object.values(stacks));
   // On each stack, not on the app: cdktf invokes aspects from each stack down, so an aspect added to

@@ -4,11 +4,11 @@ import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stre
 import type { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
-import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { BundledFunction } from './bundled-function';
 import { Construct } from 'constructs';
 import type { DeliveryStreamSettings } from '@ingest-lake/shared';
-import type { LakeKey } from './kms-key';
-import type { SecureBucket } from './lake-bucket';
+import type { LakeKey } from './lake-key';
+import type { SecureBucket } from './secure-bucket';
 import { ServiceRole } from './service-role';
 
 /** Firehose's defaults for a Lambda processor (AWS Firehose API reference, ProcessorParameter). */
@@ -48,7 +48,7 @@ export interface CuratedDeliveryStreamProps {
   /** Encrypts the objects and the logs. */
   key: LakeKey;
   /** The function named `settings.processor.functionName`. */
-  transform: LambdaFunction;
+  transform: BundledFunction;
   /** The Glue table whose schema drives Parquet conversion. */
   table: GlueCatalogTable;
   /** The Glue database holding `table`. */
@@ -73,7 +73,7 @@ export class CuratedDeliveryStream extends Construct {
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/kinesisfirehose/${settings.deliveryStreamName}`,
       retentionInDays: props.logRetentionDays ?? 90,
-      kmsKeyId: props.key.key.arn,
+      kmsKeyId: props.key.arn,
     });
     const destinationLog = new CloudwatchLogStream(this, 'destination-log', { name: 'DestinationDelivery', logGroupName: logGroup.name });
     const backupLog = new CloudwatchLogStream(this, 'backup-log', { name: 'BackupDelivery', logGroupName: logGroup.name });
@@ -84,9 +84,6 @@ export class CuratedDeliveryStream extends Construct {
       guard: 'external-id',
       grants: [
         { actions: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [props.source.arn] },
-        ...writtenZones(settings).map((zone) => props.lake.grantWrite(zone)),
-        props.key.grantEncryptDecrypt(),
-        { actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [props.transform.arn, `${props.transform.arn}:*`] },
         {
           actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
           resources: [props.table.arn, `arn:aws:glue:${props.region}:${account.accountId}:catalog`, `arn:aws:glue:${props.region}:${account.accountId}:database/${props.databaseName}`],
@@ -94,18 +91,23 @@ export class CuratedDeliveryStream extends Construct {
         { actions: ['logs:PutLogEvents'], resources: [`${logGroup.arn}:*`] },
       ],
     });
+    // Firehose reads the encrypted stream (Decrypt) and writes the lake in multipart uploads
+    // (GenerateDataKey + Decrypt): the key grants come with the bucket's and this one.
+    for (const zone of writtenZones(settings)) props.lake.grantWrite(role, zone);
+    props.key.grantDecrypt(role);
+    props.transform.grantInvoke(role);
     this.deliveryStream = new KinesisFirehoseDeliveryStream(this, 'stream', {
       name: settings.deliveryStreamName,
       destination: 'extended_s3',
-      kinesisSourceConfiguration: { kinesisStreamArn: props.source.arn, roleArn: role.role.arn },
+      kinesisSourceConfiguration: { kinesisStreamArn: props.source.arn, roleArn: role.arn },
       extendedS3Configuration: {
-        roleArn: role.role.arn,
-        bucketArn: props.lake.bucket.arn,
+        roleArn: role.arn,
+        bucketArn: props.lake.arn,
         prefix: settings.destination.prefix,
         errorOutputPrefix: settings.destination.errorOutputPrefix,
         bufferingInterval: settings.destination.bufferIntervalSeconds,
         bufferingSize: settings.destination.bufferSizeMb,
-        kmsKeyArn: props.key.key.arn,
+        kmsKeyArn: props.key.arn,
         cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: destinationLog.name },
         dynamicPartitioningConfiguration: { enabled: true, retryDuration: settings.dynamicPartitioning.retryDurationSeconds },
         processingConfiguration: {
@@ -125,18 +127,18 @@ export class CuratedDeliveryStream extends Construct {
           enabled: true,
           inputFormatConfiguration: { deserializer: { hiveJsonSerDe: {} } },
           outputFormatConfiguration: { serializer: { parquetSerDe: { compression: settings.destination.parquetCompression } } },
-          schemaConfiguration: { databaseName: props.databaseName, tableName: props.table.name, roleArn: role.role.arn, region: props.region },
+          schemaConfiguration: { databaseName: props.databaseName, tableName: props.table.name, roleArn: role.arn, region: props.region },
         },
         s3BackupMode: 'Enabled',
         s3BackupConfiguration: {
-          roleArn: role.role.arn,
-          bucketArn: props.lake.bucket.arn,
+          roleArn: role.arn,
+          bucketArn: props.lake.arn,
           prefix: settings.backup.prefix,
           errorOutputPrefix: settings.backup.errorOutputPrefix,
           bufferingInterval: settings.backup.bufferIntervalSeconds,
           bufferingSize: settings.backup.bufferSizeMb,
           compressionFormat: settings.backup.compression,
-          kmsKeyArn: props.key.key.arn,
+          kmsKeyArn: props.key.arn,
           cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: backupLog.name },
         },
       },

@@ -11,6 +11,11 @@ export interface Grant {
   resources: string[];
 }
 
+/** Something permissions can be granted to: a role of this project (`ServiceRole`). */
+export interface Grantee {
+  addGrants(...grants: Grant[]): void;
+}
+
 /**
  * How the trust policy keeps another account's use of the service from assuming this role (the
  * confused-deputy problem), in the form the service documents:
@@ -25,8 +30,12 @@ export interface ServiceRoleProps {
   roleName: string;
   /** Service that assumes the role, e.g. `firehose.amazonaws.com`. */
   servicePrincipal: string;
-  /** What the role may do; each grant names its resources (policy rules refuse `*` on `*`). */
-  grants: Grant[];
+  /**
+   * What the role may do; each grant names its resources (policy rules refuse `*` on `*`). Resources
+   * grant more with their own helpers (`bucket.grantRead(role, prefix)`, `key.grantDecrypt(role)`).
+   * @default none
+   */
+  grants?: Grant[];
   /** The trust policy's confused-deputy condition. */
   guard: ConfusedDeputyGuard;
   /** AWS managed policy ARNs to attach, one attachment each (e.g. SSM core for the collector instance). @default none */
@@ -40,8 +49,15 @@ export interface ServiceRoleProps {
 }
 
 /** An IAM role for one AWS service with an inline policy built from grants. */
-export class ServiceRole extends Construct {
+export class ServiceRole extends Construct implements Grantee {
   readonly role: IamRole;
+  /** The role's ARN. */
+  readonly arn: string;
+  /** The role's name. */
+  readonly name: string;
+  private readonly roleName: string;
+  private readonly grants: Grant[] = [];
+  private permissions?: DataAwsIamPolicyDocument;
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
@@ -66,10 +82,36 @@ export class ServiceRole extends Construct {
     (props.managedPolicyArns ?? []).forEach((policyArn, index) => {
       new IamRolePolicyAttachment(this, `managed-policy-${index}`, { role: this.role.name, policyArn });
     });
-    if (props.grants.length === 0) return; // IAM refuses a policy without statements
-    const policy = new DataAwsIamPolicyDocument(this, 'permissions', {
-      statement: props.grants.map((grant) => ({ actions: grant.actions, resources: grant.resources })),
-    });
-    new IamRolePolicy(this, 'policy', { role: this.role.id, name: `${props.roleName}-permissions`, policy: policy.json });
+    this.arn = this.role.arn;
+    this.name = this.role.name;
+    this.roleName = props.roleName;
+    this.addGrants(...(props.grants ?? []));
   }
+
+  /**
+   * Adds grants to the role's inline policy. A grant on exactly the resources of an earlier one
+   * (the same key granted by a reader and a writer) joins its actions, so the policy holds one
+   * statement per key however many resources granted it.
+   */
+  addGrants(...grants: Grant[]): void {
+    for (const grant of grants) {
+      const same = this.grants.find((g) => g.resources.length === grant.resources.length && g.resources.every((r, i) => r === grant.resources[i]));
+      if (same) same.actions = withoutCovered([...same.actions, ...grant.actions.filter((a) => !same.actions.includes(a))]);
+      else this.grants.push({ actions: [...grant.actions], resources: [...grant.resources] });
+    }
+    if (this.grants.length === 0) return; // IAM refuses a policy without statements
+    const statement = this.grants.map((grant) => ({ actions: grant.actions, resources: grant.resources }));
+    if (this.permissions) {
+      this.permissions.putStatement(statement);
+      return;
+    }
+    this.permissions = new DataAwsIamPolicyDocument(this, 'permissions', { statement });
+    new IamRolePolicy(this, 'policy', { role: this.role.id, name: `${this.roleName}-permissions`, policy: this.permissions.json });
+  }
+}
+
+/** The actions without those another one's wildcard already covers (`kms:GenerateDataKey` beside `kms:GenerateDataKey*`). */
+function withoutCovered(actions: string[]): string[] {
+  const covers = (pattern: string, action: string) => pattern !== action && pattern.endsWith('*') && action.startsWith(pattern.slice(0, -1));
+  return actions.filter((action) => !actions.some((other) => covers(other, action)));
 }

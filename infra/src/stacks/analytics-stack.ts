@@ -3,13 +3,22 @@ import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import type { Construct } from 'constructs';
 import { LAKE_ZONES, sqlQueries, sqlViews } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
-import type { SecureBucket } from '../constructs/lake-bucket';
-import { IngestLakeStack } from './ingest-lake-stack';
+import type { LakeKey } from '../constructs/lake-key';
+import type { SecureBucket } from '../constructs/secure-bucket';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** Athena workgroup name of an environment (the catalog stack's SQL job runs in it). */
 export function athenaWorkgroupName(config: EnvironmentConfig): string {
   return `${config.project}-${config.environment}`;
+}
+
+export interface AnalyticsStackProps extends IngestLakeStackProps {
+  /** The lake: query results go to its athena-results/ zone. */
+  lake: SecureBucket;
+  /** Encrypts query results. */
+  key: LakeKey;
+  /** The Glue database the named queries run in. */
+  databaseName: string;
 }
 
 /**
@@ -19,8 +28,9 @@ export function athenaWorkgroupName(config: EnvironmentConfig): string {
 export class AnalyticsStack extends IngestLakeStack {
   readonly workgroup: AthenaWorkgroup;
 
-  constructor(scope: Construct, config: EnvironmentConfig, lake: SecureBucket, key: LakeKey, databaseName: string) {
-    super(scope, 'analytics', config);
+  constructor(scope: Construct, props: AnalyticsStackProps) {
+    super(scope, 'analytics', props.config);
+    const { config, lake, key, databaseName } = props;
     this.workgroup = new AthenaWorkgroup(this, 'workgroup', {
       name: athenaWorkgroupName(config),
       state: 'ENABLED',
@@ -31,8 +41,8 @@ export class AnalyticsStack extends IngestLakeStack {
         bytesScannedCutoffPerQuery: config.analytics.bytesScannedCutoffPerQuery,
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
-          outputLocation: `s3://${lake.bucket.bucket}/${LAKE_ZONES.athenaResults}`,
-          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: key.key.arn },
+          outputLocation: `s3://${lake.bucketName}/${LAKE_ZONES.athenaResults}`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: key.arn },
         },
       },
     });

@@ -7,8 +7,7 @@ import type { Construct } from 'constructs';
 import { dimensionChart, FRESHNESS_QUERY, namedQuery } from '@ingest-lake/shared';
 import { failuresCustomSql, namedQueryCustomSql, recordsInCustomSql } from '../bi/athena-custom-sql';
 import { pipelineDashboardDefinition } from '../bi/pipeline-dashboard-definition';
-import type { EnvironmentConfig } from '../config/environment-config';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** What the principal may do with a dataset: use it in an analysis, not change it (QuickSight's viewer set). */
 export const DATA_SET_VIEWER_ACTIONS = ['quicksight:DescribeDataSet', 'quicksight:DescribeDataSetPermissions', 'quicksight:PassDataSet', 'quicksight:DescribeIngestion', 'quicksight:ListIngestions'];
@@ -30,6 +29,11 @@ export const ANALYSIS_OWNER_ACTIONS = [
 /** A dashboard's viewer set: open and query it, nothing else. */
 export const DASHBOARD_VIEWER_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
 
+export interface BiStackProps extends IngestLakeStackProps {
+  workgroupName: string;
+  databaseName: string;
+}
+
 /**
  * QuickSight (behind `bi.enabled`): an Athena data source in the workgroup, a dataset per chart
  * source plus one over deduplicated events, and an analysis and a published dashboard with the
@@ -40,17 +44,18 @@ export class BiStack extends IngestLakeStack {
   readonly analysis: QuicksightAnalysis;
   readonly dashboard: QuicksightDashboard;
 
-  constructor(scope: Construct, config: EnvironmentConfig, inputs: { workgroupName: string; databaseName: string }) {
-    super(scope, 'bi', config);
+  constructor(scope: Construct, props: BiStackProps) {
+    super(scope, 'bi', props.config);
+    const { config } = props;
     const account = new DataAwsCallerIdentity(this, 'account');
     const principal = config.bi.quicksightPrincipalArn!;
-    const database = inputs.databaseName;
+    const database = props.databaseName;
     const source = new QuicksightDataSource(this, 'athena', {
       dataSourceId: this.name('athena'),
       name: this.name('athena'),
       awsAccountId: account.accountId,
       type: 'ATHENA',
-      parameters: { athena: { workGroup: inputs.workgroupName } },
+      parameters: { athena: { workGroup: props.workgroupName } },
       sslProperties: { disableSsl: false },
       permission: [{ principal, actions: ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'] }],
     });

@@ -25,10 +25,10 @@ import {
   vendorDatasets,
 } from '@ingest-lake/shared';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
-import type { SecureBucket } from '../constructs/lake-bucket';
+import type { LakeKey } from '../constructs/lake-key';
+import type { SecureBucket } from '../constructs/secure-bucket';
 import { ServiceRole } from '../constructs/service-role';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** The Glue job's script (it only runs the versioned SQL files it is given, in key order, on Athena); read at synth. */
 export const GLUE_SQL_RUNNER_SCRIPT_PATH = path.resolve(__dirname, '../glue/run_versioned_sql.py');
@@ -36,6 +36,15 @@ export const GLUE_SQL_RUNNER_SCRIPT_PATH = path.resolve(__dirname, '../glue/run_
 /** The versioned-SQL job's name: the daily trigger starts it, and so can an operator or the pipeline after a deploy. */
 export function versionedSqlJobName(config: EnvironmentConfig): string {
   return resourceName(config, 'versioned-sql');
+}
+
+export interface CatalogStackProps extends IngestLakeStackProps {
+  /** The lake the tables describe. */
+  lake: SecureBucket;
+  /** The lake's key (SQL objects, the job's security configuration). */
+  key: LakeKey;
+  /** The workgroup the SQL job runs its queries in. */
+  athenaWorkgroupName: string;
 }
 
 /**
@@ -54,10 +63,11 @@ export class CatalogStack extends IngestLakeStack {
   readonly deliveryErrorsTable: GlueCatalogTable;
   readonly sqlPrefix = 'state/sql/';
 
-  constructor(scope: Construct, config: EnvironmentConfig, lake: SecureBucket, key: LakeKey, athenaWorkgroupName: string) {
-    super(scope, 'catalog', config);
+  constructor(scope: Construct, props: CatalogStackProps) {
+    super(scope, 'catalog', props.config);
+    const { config, lake, key, athenaWorkgroupName } = props;
     const account = new DataAwsCallerIdentity(this, 'account');
-    const bucket = lake.bucket.bucket;
+    const bucket = lake.bucketName;
     this.database = new GlueCatalogDatabase(this, 'database', { name: this.name('lake').replace(/-/g, '_'), description: 'ingest-lake curated and raw data' });
     for (const dataset of curatedDatasets) {
       const location = `s3://${bucket}/${curatedLocation(dataset.name)}`;
@@ -97,8 +107,9 @@ export class CatalogStack extends IngestLakeStack {
       servicePrincipal: 'glue.amazonaws.com',
       guard: 'none', // Glue documents no confused-deputy key for its job and crawler roles
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
-      grants: [lake.grantRead('raw/'), key.grantEncryptDecrypt()],
     });
+    // Reads only: S3 decrypts as the crawler (its logs go to Glue's log groups unencrypted by us).
+    lake.grantRead(crawlerRole, LAKE_ZONES.raw);
     // The declared tables above are the contract; the crawler only shows what the vendor actually
     // ships, in a database of its own, so its guesses never shadow or replace a declared table.
     this.rawDatabase = new GlueCatalogDatabase(this, 'raw-database', {
@@ -108,7 +119,7 @@ export class CatalogStack extends IngestLakeStack {
     for (const vendor of vendorDatasets) {
       new GlueCrawler(this, `raw-crawler-${vendor.name}`, {
         name: this.name(`raw-${vendor.name}`),
-        role: crawlerRole.role.arn,
+        role: crawlerRole.arn,
         databaseName: this.rawDatabase.name,
         tablePrefix: 'raw_',
         schedule: 'cron(0 6 * * ? *)',
@@ -123,7 +134,7 @@ export class CatalogStack extends IngestLakeStack {
         key: `${this.sqlPrefix}${file.kind === 'view' ? '1-views' : '2-queries'}/${file.name}.sql`,
         content: file.sql,
         serverSideEncryption: 'aws:kms',
-        kmsKeyId: key.key.arn,
+        kmsKeyId: key.arn,
       });
     }
     const scriptKey = 'state/glue/run_versioned_sql.py';
@@ -132,7 +143,7 @@ export class CatalogStack extends IngestLakeStack {
       key: scriptKey,
       content: readFileSync(GLUE_SQL_RUNNER_SCRIPT_PATH, 'utf8'),
       serverSideEncryption: 'aws:kms',
-      kmsKeyId: key.key.arn,
+      kmsKeyId: key.arn,
     });
     const jobRole = new ServiceRole(this, 'job-role', {
       roleName: this.name('sql-job'),
@@ -140,9 +151,6 @@ export class CatalogStack extends IngestLakeStack {
       guard: 'none', // Glue documents no confused-deputy key for its job and crawler roles
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
       grants: [
-        lake.grantRead(''),
-        lake.grantWrite('athena-results/'),
-        key.grantEncryptDecrypt(),
         {
           actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
           resources: [`arn:aws:athena:${config.region}:${account.accountId}:workgroup/${athenaWorkgroupName}`],
@@ -152,19 +160,25 @@ export class CatalogStack extends IngestLakeStack {
         { actions: ['logs:AssociateKmsKey'], resources: [`arn:aws:logs:${config.region}:${account.accountId}:log-group:/aws-glue/*`] },
       ],
     });
+    // The job reads the SQL and the lake (Athena reads as the caller) and writes query results. Its
+    // security configuration has Glue use the key as the job role too, which AWS documents only as
+    // the full set: the key grant stays encrypt+decrypt here.
+    key.grantEncryptDecrypt(jobRole);
+    lake.grantRead(jobRole);
+    lake.grantWrite(jobRole, LAKE_ZONES.athenaResults);
     // Python shell jobs log to Glue's own /aws-glue/python-jobs/* groups (the continuous-logging
     // arguments are Spark-only): the security configuration is what encrypts them with the lake key.
     const security = new GlueSecurityConfiguration(this, 'sql-job-security', {
       name: this.name('sql-job'),
       encryptionConfiguration: {
-        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.key.arn },
-        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.key.arn },
+        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
+        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
         jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'DISABLED' }, // Python shell jobs have no bookmarks
       },
     });
     const job = new GlueJob(this, 'sql-job', {
       name: versionedSqlJobName(config),
-      roleArn: jobRole.role.arn,
+      roleArn: jobRole.arn,
       // Glue's release notes: Python shell 3.9 runs on Glue 3.0 (3.6 on 1.0); the other versions are Spark's.
       glueVersion: '3.0',
       command: { name: 'pythonshell', pythonVersion: '3.9', scriptLocation: `s3://${bucket}/${scriptKey}` },

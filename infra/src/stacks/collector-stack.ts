@@ -32,10 +32,10 @@ import { directDeliveryDatasets } from '../config/collector-bulk-delivery';
 import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
-import type { LakeKey } from '../constructs/kms-key';
-import type { SecureBucket } from '../constructs/lake-bucket';
+import type { LakeKey } from '../constructs/lake-key';
+import type { SecureBucket } from '../constructs/secure-bucket';
 import { ServiceRole } from '../constructs/service-role';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** SSM parameter holding the vendor API key (SecureString, created by operators, never in state or user data). */
 export function vendorApiKeyParameter(config: EnvironmentConfig): string {
@@ -213,6 +213,21 @@ AWS_DEFAULT_REGION=${config.region} /usr/local/sbin/ingest-collector-sync
 `;
 }
 
+export interface CollectorStackProps extends IngestLakeStackProps {
+  vpc: Vpc;
+  /** Subnets the instance may run in: the network's egress subnets (a NAT in their AZ, the interface endpoints). */
+  subnets: Subnet[];
+  lake: SecureBucket;
+  key: LakeKey;
+  stream: KinesisStream;
+  /** The release the instances install. @default the built collector and its manifests in this checkout */
+  release?: CollectorRelease;
+  /** The daily instance windows. @default collectorInstanceWindows(config): the timers of this checkout's manifests */
+  windows?: CollectorWindow[];
+  /** The manifests whose `bulk.dataFileDelivery` decides which data files' curated prefixes the role may write. @default COLLECTOR_MANIFESTS */
+  manifestsDir?: string;
+}
+
 /**
  * The collector host: Amazon Linux 2023 in a private subnet, IMDSv2 only, encrypted gp3 sized for
  * 2× the largest bulk file, no key pair and no inbound rule (SSM Session Manager instead), an
@@ -226,48 +241,20 @@ export class CollectorStack extends IngestLakeStack {
   /** The release this plan points the instances at (apply.sh publishes it before applying this stack). */
   readonly release: CollectorRelease;
 
-  constructor(
-    scope: Construct,
-    config: EnvironmentConfig,
-    inputs: {
-      vpc: Vpc;
-      /** Subnets the instance may run in: the network's egress subnets (a NAT in their AZ, the interface endpoints). */
-      subnets: Subnet[];
-      lake: SecureBucket;
-      key: LakeKey;
-      stream: KinesisStream;
-      /** The release the instances install. @default the built collector and its manifests in this checkout */
-      release?: CollectorRelease;
-      /** The daily instance windows. @default collectorInstanceWindows(config): the timers of this checkout's manifests */
-      windows?: CollectorWindow[];
-      /** The manifests whose `bulk.dataFileDelivery` decides which data files' curated prefixes the role may write. @default COLLECTOR_MANIFESTS */
-      manifestsDir?: string;
-    },
-  ) {
-    super(scope, 'collector', config);
-    this.release = inputs.release ?? collectorRelease();
+  constructor(scope: Construct, props: CollectorStackProps) {
+    super(scope, 'collector', props.config);
+    const { config } = props;
+    this.release = props.release ?? collectorRelease();
     const account = new DataAwsCallerIdentity(this, 'account');
-    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
-    const directDatasets = directDeliveryDatasets(inputs.manifestsDir ?? COLLECTOR_MANIFESTS);
-    const directWrites = directDatasets.length > 0 ? [inputs.lake.grantWrite(directDatasets.map((dataset) => curatedLocation(dataset.name)))] : [];
+    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: props.key.arn });
+    const directDatasets = directDeliveryDatasets(props.manifestsDir ?? COLLECTOR_MANIFESTS);
     const role = new ServiceRole(this, 'role', {
       roleName: this.name('collector'),
       servicePrincipal: 'ec2.amazonaws.com',
       guard: 'none', // an instance profile: only this account's instances can carry it
       managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
       grants: [
-        inputs.lake.grantWrite(LAKE_ZONES.raw),
-        inputs.lake.grantWrite(COLLECTOR_QUARANTINE_PREFIX),
-        inputs.lake.grantWrite(COLLECTOR_STATE_PREFIX),
-        // The collector curates the vendor's dimension files itself (decision 0012), one prefix each.
-        inputs.lake.grantWrite(dimensionDatasets.map((dimension) => curatedLocation(dimension.name))),
-        // And the data file of each manifest that has it write its rows as Parquet itself (decision 0018).
-        ...directWrites,
-        inputs.lake.grantRead(LAKE_ZONES.raw),
-        inputs.lake.grantRead(COLLECTOR_STATE_PREFIX),
-        inputs.lake.grantRead(config.collector.artifactPrefix),
-        inputs.key.grantEncryptDecrypt(),
-        { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'], resources: [inputs.stream.arn] },
+        { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'], resources: [props.stream.arn] },
         // A SecureString under the AWS-managed aws/ssm key, whose key policy lets every principal of the
         // account decrypt through Parameter Store: no kms:Decrypt grant. A customer key would need one.
         { actions: ['ssm:GetParameter'], resources: [`arn:aws:ssm:${config.region}:${account.accountId}:parameter${vendorApiKeyParameter(config)}`] },
@@ -276,11 +263,23 @@ export class CollectorStack extends IngestLakeStack {
         { actions: ['cloudwatch:PutMetricData'], resources: ['*'] },
       ],
     });
-    const profile = new IamInstanceProfile(this, 'profile', { name: this.name('collector'), role: role.role.name });
+    // Reads and multipart writes of the lake: with them the key's GenerateDataKey and Decrypt (no Encrypt).
+    props.lake.grantWrite(role, LAKE_ZONES.raw);
+    props.lake.grantWrite(role, COLLECTOR_QUARANTINE_PREFIX);
+    props.lake.grantWrite(role, COLLECTOR_STATE_PREFIX);
+    // The collector curates the vendor's dimension files itself (decision 0012), one prefix each.
+    props.lake.grantWrite(role, dimensionDatasets.map((dimension) => curatedLocation(dimension.name)));
+    // And the data file of each manifest that has it write its rows as Parquet itself (decision 0018).
+    if (directDatasets.length > 0) props.lake.grantWrite(role, directDatasets.map((dataset) => curatedLocation(dataset.name)));
+    props.lake.grantRead(role, LAKE_ZONES.raw);
+    props.lake.grantRead(role, COLLECTOR_STATE_PREFIX);
+    props.lake.grantRead(role, config.collector.artifactPrefix);
+    // PutRecords to the encrypted stream: GenerateDataKey, already granted with the lake writes.
+    const profile = new IamInstanceProfile(this, 'profile', { name: this.name('collector'), role: role.name });
     const securityGroup = new SecurityGroup(this, 'sg', {
       name: this.name('collector'),
       description: 'Collector: no inbound; HTTPS out to the vendor API and AWS endpoints',
-      vpcId: inputs.vpc.id,
+      vpcId: props.vpc.id,
       ingress: [],
       egress: [{ description: 'HTTPS out', protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] }],
     });
@@ -307,7 +306,7 @@ export class CollectorStack extends IngestLakeStack {
       // Terraform leaves an unset desired capacity alone instead of resetting it on the next apply.
       minSize: 0,
       maxSize: 1,
-      vpcZoneIdentifier: inputs.subnets.map((s) => s.id),
+      vpcZoneIdentifier: props.subnets.map((s) => s.id),
       healthCheckType: 'EC2',
       // An explicit version, not `$Latest`: only a changed version starts the instance refresh.
       launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
@@ -317,7 +316,7 @@ export class CollectorStack extends IngestLakeStack {
     // enabled the timer before it fires (a timer enabled after its time does not catch up on a fresh
     // instance), and is terminated `runWindowMinutes` after the timer: a run still going then is killed
     // and the next day's run starts over; docs/cost.md shows the window against the longest run.
-    for (const window of inputs.windows ?? collectorInstanceWindows(config)) {
+    for (const window of props.windows ?? collectorInstanceWindows(config)) {
       const dataset = path.basename(window.timer.source, '.json').replace(/_/g, '-');
       const common = { autoscalingGroupName: this.group.name, minSize: 0, maxSize: 1, timeZone: 'Etc/UTC' };
       new AutoscalingSchedule(this, `start-${dataset}`, {
@@ -336,7 +335,7 @@ export class CollectorStack extends IngestLakeStack {
     // The release pointer: a new bundle or manifest changes this object (visible in the plan), not the
     // launch template, so the running instance re-syncs within 5 minutes instead of being replaced.
     new S3Object(this, 'release-pointer', {
-      bucket: inputs.lake.bucket.bucket,
+      bucket: props.lake.bucketName,
       key: collectorReleasePointerKey(config),
       content: this.release.id,
       contentType: 'text/plain',

@@ -2,54 +2,53 @@ import type { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-tabl
 import type { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
-import path from 'node:path';
 import { deliveryStreamSettings } from '@ingest-lake/shared';
-import type { EnvironmentConfig } from '../config/environment-config';
 import { CuratedDeliveryStream } from '../constructs/delivery-stream';
-import type { LakeKey } from '../constructs/kms-key';
-import type { SecureBucket } from '../constructs/lake-bucket';
-import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/transform-function';
-import { IngestLakeStack } from './ingest-lake-stack';
+import type { LakeKey } from '../constructs/lake-key';
+import type { SecureBucket } from '../constructs/secure-bucket';
+import { FIREHOSE_TRANSFORM_BUNDLE_DIR } from '@ingest-lake/firehose-transform/asset';
+import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
-export const TRANSFORM_DIST = path.resolve(__dirname, '../../../functions/firehose-transform/dist');
+/** The transform's bundle, as its package builds it. */
+export const TRANSFORM_DIST = FIREHOSE_TRANSFORM_BUNDLE_DIR;
+
+export interface DeliveryStackProps extends IngestLakeStackProps {
+  lake: SecureBucket;
+  key: LakeKey;
+  streams: Map<string, KinesisStream>;
+  tables: Map<string, GlueCatalogTable>;
+  databaseName: string;
+  bundle?: LambdaBundle;
+}
 
 /** One transform function and one Firehose per streamed dataset (decision 0005), rendered from the shared delivery model. */
 export class DeliveryStack extends IngestLakeStack {
   readonly deliveryStreams: Map<string, KinesisFirehoseDeliveryStream> = new Map();
   readonly transforms: Map<string, BundledFunction> = new Map();
 
-  constructor(
-    scope: Construct,
-    config: EnvironmentConfig,
-    inputs: {
-      lake: SecureBucket;
-      key: LakeKey;
-      streams: Map<string, KinesisStream>;
-      tables: Map<string, GlueCatalogTable>;
-      databaseName: string;
-      bundle?: LambdaBundle;
-    },
-  ) {
-    super(scope, 'delivery', config);
-    const bundle = inputs.bundle ?? lambdaBundle(TRANSFORM_DIST);
+  constructor(scope: Construct, props: DeliveryStackProps) {
+    super(scope, 'delivery', props.config);
+    const { config } = props;
+    const bundle = props.bundle ?? lambdaBundle(TRANSFORM_DIST);
     const settings = deliveryStreamSettings({ project: config.project, environment: config.environment, delivery: config.delivery });
     for (const stream of settings) {
       const transform = new BundledFunction(this, `transform-${stream.dataset}`, {
         functionName: stream.processor.functionName,
         bundle,
-        key: inputs.key,
+        key: props.key,
         environment: { ...stream.processor.environment },
         timeoutSeconds: stream.processor.timeoutSeconds,
       });
       this.transforms.set(stream.dataset, transform);
       const delivery = new CuratedDeliveryStream(this, `delivery-${stream.dataset}`, {
         settings: stream,
-        source: inputs.streams.get(stream.dataset)!,
-        lake: inputs.lake,
-        key: inputs.key,
-        transform: transform.function,
-        table: inputs.tables.get(stream.dataset)!,
-        databaseName: inputs.databaseName,
+        source: props.streams.get(stream.dataset)!,
+        lake: props.lake,
+        key: props.key,
+        transform,
+        table: props.tables.get(stream.dataset)!,
+        databaseName: props.databaseName,
         region: config.region,
       });
       this.deliveryStreams.set(stream.dataset, delivery.deliveryStream);

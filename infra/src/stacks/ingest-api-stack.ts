@@ -19,10 +19,14 @@ import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 // The templates live in shared: the local endpoint renders the very text deployed here.
 import { INGEST_ROUTES } from '@ingest-lake/shared';
-import type { EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
+import type { LakeKey } from '../constructs/lake-key';
 import { ServiceRole } from '../constructs/service-role';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
+
+export interface IngestApiStackProps extends IngestLakeStackProps {
+  stream: KinesisStream;
+  key: LakeKey;
+}
 
 /**
  * API Gateway REST API, stage PROD: POST /v1 → Kinesis PutRecord and POST /v1/batch → PutRecords,
@@ -34,26 +38,27 @@ export class IngestApiStack extends IngestLakeStack {
   readonly api: ApiGatewayRestApi;
   readonly stage: ApiGatewayStage;
 
-  constructor(scope: Construct, config: EnvironmentConfig, inputs: { stream: KinesisStream; key: LakeKey }) {
-    super(scope, 'ingest-api', config);
-    const streamName = inputs.stream.name;
+  constructor(scope: Construct, props: IngestApiStackProps) {
+    super(scope, 'ingest-api', props.config);
+    const { config } = props;
+    const streamName = props.stream.name;
     const role = new ServiceRole(this, 'kinesis-role', {
       roleName: this.name('api-to-kinesis'),
       servicePrincipal: 'apigateway.amazonaws.com',
       guard: 'none', // API Gateway documents no confused-deputy key for integration credentials
-      // Producers to a KMS-encrypted stream need only GenerateDataKey on its key.
-      grants: [{ actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [inputs.stream.arn] }, inputs.key.grantGenerateDataKey()],
+      grants: [{ actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [props.stream.arn] }],
     });
+    // Producers to a KMS-encrypted stream need only GenerateDataKey on its key.
+    props.key.grantGenerateDataKey(role);
     const logsRole = new ServiceRole(this, 'logs-role', {
       roleName: this.name('api-logs'),
       servicePrincipal: 'apigateway.amazonaws.com',
       guard: 'none',
       // The AWS managed policy API Gateway's account settings expect (it includes logs:DescribeLogGroups).
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      grants: [],
     });
     // Account-wide setting: a stage with access logs fails to create until the account has a logs role.
-    const account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: logsRole.role.arn });
+    const account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: logsRole.arn });
     this.api = new ApiGatewayRestApi(this, 'api', {
       name: this.name('ingest'),
       description: 'HTTP events into Kinesis',
@@ -110,7 +115,7 @@ export class IngestApiStack extends IngestLakeStack {
         type: 'AWS',
         integrationHttpMethod: 'POST',
         uri: `arn:aws:apigateway:${config.region}:kinesis:action/${route.action}`,
-        credentials: role.role.arn,
+        credentials: role.arn,
         passthroughBehavior: 'NEVER',
         requestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
         requestTemplates: { 'application/json': route.template },
@@ -146,7 +151,7 @@ export class IngestApiStack extends IngestLakeStack {
       lifecycle: { createBeforeDestroy: true },
       dependsOn: deployedParts,
     });
-    const accessLogs = new CloudwatchLogGroup(this, 'access-logs', { name: `/aws/apigateway/${this.name('ingest')}`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
+    const accessLogs = new CloudwatchLogGroup(this, 'access-logs', { name: `/aws/apigateway/${this.name('ingest')}`, retentionInDays: 90, kmsKeyId: props.key.arn });
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.api.id,
       deploymentId: deployment.id,

@@ -5,6 +5,12 @@ import type { EnvironmentConfig } from '../config/environment-config';
 import { resourceName } from '../config/environment-config';
 import { REQUIRED_TERRAFORM_VERSION } from '../terraform/terraform-cli';
 
+/** What every stack takes. */
+export interface IngestLakeStackProps {
+  /** The environment's validated configuration. */
+  config: EnvironmentConfig;
+}
+
 /**
  * Base of every stack: its own Terraform state (the platform team's S3 backend, key
  * `<keyPrefix>/<stack>.tfstate`, or a local file beside `cdktf.out/` in dev), the AWS provider, and the

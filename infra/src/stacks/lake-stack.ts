@@ -2,9 +2,11 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import type { Construct } from 'constructs';
 import { DELIVERY_ERROR_OUTPUT_TYPES, errorOutputFolder, LAKE_ZONES } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
-import { LakeKey } from '../constructs/kms-key';
-import { SecureBucket } from '../constructs/lake-bucket';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { LakeKey } from '../constructs/lake-key';
+import { SecureBucket } from '../constructs/secure-bucket';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
+
+export type LakeStackProps = IngestLakeStackProps;
 
 /**
  * The lake: one KMS key, one bucket with the zones raw/, raw-data/, curated/, errors/,
@@ -17,8 +19,9 @@ export class LakeStack extends IngestLakeStack {
   readonly lake: SecureBucket;
   readonly accessLogs: SecureBucket;
 
-  constructor(scope: Construct, config: EnvironmentConfig) {
-    super(scope, 'lake', config);
+  constructor(scope: Construct, props: LakeStackProps) {
+    super(scope, 'lake', props.config);
+    const { config } = props;
     const account = new DataAwsCallerIdentity(this, 'account');
     // QuickSight (bi.enabled) queries through Athena as its account-wide service role, which this
     // project does not own: the key and bucket policies name it (decision 0017).
@@ -51,7 +54,7 @@ export class LakeStack extends IngestLakeStack {
     });
     this.lake = new SecureBucket(this, 'lake', {
       bucketName: this.name('lake'),
-      kmsKey: this.key.key,
+      kmsKey: this.key,
       accessLogBucket: this.accessLogs,
       lifecycleRules: [
         // raw/ is the replay source: Glacier Instant Retrieval keeps GetObject working (decision 0013).
@@ -71,10 +74,10 @@ export class LakeStack extends IngestLakeStack {
     });
     if (quicksightRole) {
       this.lake.grantToPrincipal('QuickSightAthena', quicksightRole, [
-        this.lake.grantRead(LAKE_ZONES.curated),
-        ...DELIVERY_ERROR_OUTPUT_TYPES.map((type) => this.lake.grantRead(`${errorOutputFolder(type)}/`)),
-        this.lake.grantRead(LAKE_ZONES.athenaResults),
-        this.lake.grantWrite(LAKE_ZONES.athenaResults),
+        this.lake.readGrant(LAKE_ZONES.curated),
+        ...DELIVERY_ERROR_OUTPUT_TYPES.map((type) => this.lake.readGrant(`${errorOutputFolder(type)}/`)),
+        this.lake.readGrant(LAKE_ZONES.athenaResults),
+        this.lake.writeGrant(LAKE_ZONES.athenaResults),
       ]);
     }
   }

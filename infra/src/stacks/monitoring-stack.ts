@@ -5,16 +5,13 @@ import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { Construct } from 'constructs';
-import path from 'node:path';
-import { BundledFunction, lambdaBundle, type LambdaBundle } from '../constructs/transform-function';
+import { lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
+import { ShardScaler } from '../constructs/shard-scaler';
+import { SHARD_SCALER_BUNDLE_DIR } from '@ingest-lake/shard-scaler/asset';
 import { vendorDatasets } from '@ingest-lake/shared';
-import type { EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
-import { IngestLakeStack } from './ingest-lake-stack';
+import type { LakeKey } from '../constructs/lake-key';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 import { streamNameFor } from './streaming-stack';
 
 interface AlarmSpec {
@@ -32,6 +29,16 @@ interface AlarmSpec {
   treatMissingData?: 'breaching' | 'notBreaching';
 }
 
+export interface MonitoringStackProps extends IngestLakeStackProps {
+  key: LakeKey;
+  streams: Map<string, KinesisStream>;
+  deliveryStreams: Map<string, KinesisFirehoseDeliveryStream>;
+  transforms: Map<string, LambdaFunction>;
+  apiName: string;
+  /** The shard-scaler bundle. @default functions/shard-scaler/dist */
+  shardScalerBundle?: LambdaBundle;
+}
+
 /**
  * Operations: an encrypted SNS topic, alarms for every part of the data path (Kinesis throttling
  * and iterator age, Firehose freshness and failed conversions, Lambda errors and throttles, API
@@ -41,26 +48,15 @@ export class MonitoringStack extends IngestLakeStack {
   readonly topic: SnsTopic;
   readonly alarms: CloudwatchMetricAlarm[] = [];
 
-  constructor(
-    scope: Construct,
-    config: EnvironmentConfig,
-    inputs: {
-      key: LakeKey;
-      streams: Map<string, KinesisStream>;
-      deliveryStreams: Map<string, KinesisFirehoseDeliveryStream>;
-      transforms: Map<string, LambdaFunction>;
-      apiName: string;
-      /** The shard-scaler bundle. @default functions/shard-scaler/dist */
-      shardScalerBundle?: LambdaBundle;
-    },
-  ) {
-    super(scope, 'monitoring', config);
-    this.topic = new SnsTopic(this, 'alarms', { name: this.name('alarms'), kmsMasterKeyId: inputs.key.key.arn });
+  constructor(scope: Construct, props: MonitoringStackProps) {
+    super(scope, 'monitoring', props.config);
+    const { config } = props;
+    this.topic = new SnsTopic(this, 'alarms', { name: this.name('alarms'), kmsMasterKeyId: props.key.arn });
     if (config.monitoring.alarmEmail) {
       new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: config.monitoring.alarmEmail });
     }
     const specs: AlarmSpec[] = [];
-    for (const [dataset, stream] of inputs.streams) {
+    for (const [dataset, stream] of props.streams) {
       specs.push(
         {
           id: `kinesis-throttled-${dataset}`,
@@ -84,7 +80,7 @@ export class MonitoringStack extends IngestLakeStack {
         },
       );
     }
-    for (const [dataset, delivery] of inputs.deliveryStreams) {
+    for (const [dataset, delivery] of props.deliveryStreams) {
       specs.push(
         {
           id: `firehose-freshness-${dataset}`,
@@ -108,7 +104,7 @@ export class MonitoringStack extends IngestLakeStack {
         },
       );
     }
-    for (const [dataset, fn] of inputs.transforms) {
+    for (const [dataset, fn] of props.transforms) {
       for (const metricName of ['Errors', 'Throttles']) {
         specs.push({
           id: `lambda-${metricName.toLowerCase()}-${dataset}`,
@@ -127,13 +123,13 @@ export class MonitoringStack extends IngestLakeStack {
       description: 'Ingest API: 5XX answers (Kinesis integration failing)',
       namespace: 'AWS/ApiGateway',
       metricName: '5XXError',
-      dimensions: { ApiName: inputs.apiName, Stage: 'PROD' },
+      dimensions: { ApiName: props.apiName, Stage: 'PROD' },
       statistic: 'Sum',
       threshold: 0,
       comparison: 'GreaterThanThreshold',
     });
     for (const vendor of vendorDatasets) {
-      const stream = inputs.streams.get(vendor.dataFile.dataset.name)!;
+      const stream = props.streams.get(vendor.dataFile.dataset.name)!;
       specs.push({
         id: `collector-missed-run-${vendor.name}`,
         description: `Collector ${vendor.name}: nothing reached Kinesis for 26 hours (a daily run was missed)`,
@@ -167,7 +163,16 @@ export class MonitoringStack extends IngestLakeStack {
         }),
       );
     }
-    if (config.streaming.mode === 'provisioned') this.addShardScaler(config, inputs);
+    if (config.streaming.mode === 'provisioned') {
+      new ShardScaler(this, 'shard-scaler', {
+        functionName: this.name('shard-scaler'),
+        bundle: props.shardScalerBundle ?? lambdaBundle(SHARD_SCALER_BUNDLE_DIR),
+        key: props.key,
+        streams: [...props.streams.values()],
+        streamNames: [...props.streams.keys()].map((dataset) => streamNameFor(config, dataset)),
+        minShards: config.streaming.shardCount,
+      });
+    }
     const widget = (title: string, metrics: Array<[string, string, string, string]>, y: number) => ({
       type: 'metric',
       x: 0,
@@ -180,9 +185,9 @@ export class MonitoringStack extends IngestLakeStack {
       dashboardName: this.name('pipeline'),
       dashboardBody: JSON.stringify({
         widgets: [
-          widget('Kinesis incoming records', [...inputs.streams.values()].map((s) => ['AWS/Kinesis', 'IncomingRecords', 'StreamName', s.name] as [string, string, string, string]), 0),
-          widget('Firehose records delivered to S3', [...inputs.deliveryStreams.values()].map((d) => ['AWS/Firehose', 'DeliveryToS3.Records', 'DeliveryStreamName', d.name] as [string, string, string, string]), 6),
-          widget('Transform errors', [...inputs.transforms.values()].map((f) => ['AWS/Lambda', 'Errors', 'FunctionName', f.functionName] as [string, string, string, string]), 12),
+          widget('Kinesis incoming records', [...props.streams.values()].map((s) => ['AWS/Kinesis', 'IncomingRecords', 'StreamName', s.name] as [string, string, string, string]), 0),
+          widget('Firehose records delivered to S3', [...props.deliveryStreams.values()].map((d) => ['AWS/Firehose', 'DeliveryToS3.Records', 'DeliveryStreamName', d.name] as [string, string, string, string]), 6),
+          widget('Transform errors', [...props.transforms.values()].map((f) => ['AWS/Lambda', 'Errors', 'FunctionName', f.functionName] as [string, string, string, string]), 12),
           {
             type: 'metric',
             x: 0,
@@ -198,37 +203,6 @@ export class MonitoringStack extends IngestLakeStack {
           },
         ],
       }),
-    });
-  }
-
-  /** The shard scaler (provisioned streams only): a Lambda on a 5-minute schedule. */
-  private addShardScaler(config: EnvironmentConfig, inputs: { key: LakeKey; streams: Map<string, KinesisStream>; shardScalerBundle?: LambdaBundle }): void {
-    const streams = [...inputs.streams.values()];
-    const scaler = new BundledFunction(this, 'shard-scaler', {
-      functionName: this.name('shard-scaler'),
-      bundle: inputs.shardScalerBundle ?? lambdaBundle(path.resolve(__dirname, '../../../functions/shard-scaler/dist')),
-      key: inputs.key,
-      memoryMb: 256,
-      timeoutSeconds: 60,
-      environment: {
-        STREAM_NAMES: [...inputs.streams.keys()].map((dataset) => streamNameFor(config, dataset)).join(','),
-        MIN_SHARDS: String(config.streaming.mode === 'provisioned' ? config.streaming.shardCount : 1),
-        MAX_SHARDS: '64',
-      },
-      grants: [
-        { actions: ['kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount'], resources: streams.map((s) => s.arn) },
-        // GetMetricData has no resource-level permissions.
-        { actions: ['cloudwatch:GetMetricData'], resources: ['*'] },
-      ],
-    });
-    const rule = new CloudwatchEventRule(this, 'shard-scaler-schedule', { name: this.name('shard-scaler'), scheduleExpression: 'rate(5 minutes)' });
-    new CloudwatchEventTarget(this, 'shard-scaler-target', { rule: rule.name, arn: scaler.function.arn });
-    new LambdaPermission(this, 'shard-scaler-permission', {
-      statementId: 'AllowEventBridge',
-      action: 'lambda:InvokeFunction',
-      functionName: scaler.function.functionName,
-      principal: 'events.amazonaws.com',
-      sourceArn: rule.arn,
     });
   }
 }

@@ -13,13 +13,17 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
+import type { LakeKey } from '../constructs/lake-key';
 import { ServiceRole } from '../constructs/service-role';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** VPC flow-log aggregation: 10 minutes (the maximum) — enough to see who talked to whom, a tenth of the records of 1 minute. */
 export const FLOW_LOG_AGGREGATION_SECONDS = 600;
+
+export interface NetworkStackProps extends IngestLakeStackProps {
+  /** Encrypts the flow logs. */
+  key: LakeKey;
+}
 
 /**
  * The VPC: public and private subnets over ≥ 2 AZs, an internet gateway, NAT by config (single or
@@ -39,8 +43,9 @@ export class NetworkStack extends IngestLakeStack {
   /** Private subnets whose AZ has its own NAT gateway: where the collector and the interface endpoints are. */
   readonly egressSubnets: Subnet[] = [];
 
-  constructor(scope: Construct, config: EnvironmentConfig, key: LakeKey) {
-    super(scope, 'network', config);
+  constructor(scope: Construct, props: NetworkStackProps) {
+    super(scope, 'network', props.config);
+    const { config, key } = props;
     const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
     this.vpc = new Vpc(this, 'vpc', { cidrBlock: config.network.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: this.name('vpc') } });
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id });
@@ -105,13 +110,13 @@ export class NetworkStack extends IngestLakeStack {
         securityGroupIds: [endpointSecurityGroup.id],
       });
     }
-    const flowLogs = new CloudwatchLogGroup(this, 'flow-logs', { name: `/aws/vpc/${this.name('flow-logs')}`, retentionInDays: 90, kmsKeyId: key.key.arn });
+    const flowLogs = new CloudwatchLogGroup(this, 'flow-logs', { name: `/aws/vpc/${this.name('flow-logs')}`, retentionInDays: 90, kmsKeyId: key.arn });
     const flowRole = new ServiceRole(this, 'flow-logs-role', {
       roleName: this.name('flow-logs'),
       servicePrincipal: 'vpc-flow-logs.amazonaws.com',
       guard: 'source-account',
       grants: [{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [`${flowLogs.arn}:*`] }],
     });
-    new FlowLog(this, 'flow-log', { vpcId: this.vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: flowRole.role.arn, maxAggregationInterval: FLOW_LOG_AGGREGATION_SECONDS });
+    new FlowLog(this, 'flow-log', { vpcId: this.vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: flowRole.arn, maxAggregationInterval: FLOW_LOG_AGGREGATION_SECONDS });
   }
 }

@@ -7,10 +7,10 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { Construct } from 'constructs';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
-import { SecureBucket } from '../constructs/lake-bucket';
+import type { LakeKey } from '../constructs/lake-key';
+import { SecureBucket } from '../constructs/secure-bucket';
 import { ServiceRole, type Grant } from '../constructs/service-role';
-import { IngestLakeStack } from './ingest-lake-stack';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** The scripts the buildspecs call (paths from the repository root); every command of substance lives in them. */
 export const PIPELINE_SCRIPTS = { test: 'infra/pipeline/test.sh', plan: 'infra/pipeline/plan.sh', apply: 'infra/pipeline/apply.sh' } as const;
@@ -179,7 +179,7 @@ function stateGrants(config: EnvironmentConfig, accountId: string, access: 'read
 }
 
 /** Inputs of the pipeline stack (from the lake stack). */
-export interface PipelineStackProps {
+export interface PipelineStackProps extends IngestLakeStackProps {
   /** Encrypts the artifact bucket, build logs and build outputs. */
   key: LakeKey;
   /** Receives the artifact bucket's access logs. */
@@ -197,8 +197,9 @@ export class PipelineStack extends IngestLakeStack {
   /** The boundary policy; its ARN equals `permissionsBoundaryArn(config, account)`. */
   readonly boundary: IamPolicy;
 
-  constructor(scope: Construct, config: EnvironmentConfig, inputs: PipelineStackProps) {
-    super(scope, 'pipeline', config);
+  constructor(scope: Construct, props: PipelineStackProps) {
+    super(scope, 'pipeline', props.config);
+    const { config } = props;
     const account = new DataAwsCallerIdentity(this, 'account');
     const boundaryDocument = new DataAwsIamPolicyDocument(this, 'boundary-document', {
       statement: [
@@ -221,11 +222,11 @@ export class PipelineStack extends IngestLakeStack {
 
     const artifacts = new SecureBucket(this, 'artifacts', {
       bucketName: this.name('pipeline-artifacts'),
-      kmsKey: inputs.key.key,
-      accessLogBucket: inputs.accessLogs,
+      kmsKey: props.key,
+      accessLogBucket: props.accessLogs,
       lifecycleRules: [{ id: 'expire-artifacts', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 90 }], noncurrentVersionExpiration: [{ noncurrentDays: 7 }] }],
     });
-    const logs = new CloudwatchLogGroup(this, 'build-logs', { name: `/aws/codebuild/${this.name('pipeline')}`, retentionInDays: 90, kmsKeyId: inputs.key.key.arn });
+    const logs = new CloudwatchLogGroup(this, 'build-logs', { name: `/aws/codebuild/${this.name('pipeline')}`, retentionInDays: 90, kmsKeyId: props.key.arn });
     const writeLogs: Grant = { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] };
     // Test runs whatever the commit's tests run: it gets the artifact bucket and nothing of AWS.
     const testRole = new ServiceRole(this, 'build-role', {
@@ -233,8 +234,10 @@ export class PipelineStack extends IngestLakeStack {
       servicePrincipal: 'codebuild.amazonaws.com',
       guard: 'source-account',
       ...withBoundary,
-      grants: [artifacts.grantRead(''), artifacts.grantWrite(''), inputs.key.grantEncryptDecrypt(), writeLogs],
+      grants: [writeLogs],
     });
+    artifacts.grantRead(testRole);
+    artifacts.grantWrite(testRole);
     // Plan reads every resource (refresh) and the state, takes the state lock, and writes the plan
     // artifact and its summary; it runs the commit's code before anyone approved it, so it changes nothing.
     const planRole = new ServiceRole(this, 'plan-role', {
@@ -243,8 +246,10 @@ export class PipelineStack extends IngestLakeStack {
       guard: 'source-account',
       ...withBoundary,
       managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
-      grants: [artifacts.grantRead(''), artifacts.grantWrite(''), inputs.key.grantEncryptDecrypt(), writeLogs, ...stateGrants(config, account.accountId, 'read-and-lock')],
+      grants: [writeLogs, ...stateGrants(config, account.accountId, 'read-and-lock')],
     });
+    artifacts.grantRead(planRole);
+    artifacts.grantWrite(planRole);
     // Apply: PowerUserAccess for the services (decision 0009 says why it is not enumerated yet), IAM as
     // deployIamStatements allows, the state, and the artifacts (the plan; the collector release it publishes).
     const deployRole = new ServiceRole(this, 'deploy-role', {
@@ -253,16 +258,17 @@ export class PipelineStack extends IngestLakeStack {
       guard: 'source-account',
       ...withBoundary,
       managedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'],
-      grants: [artifacts.grantRead(''), inputs.key.grantEncryptDecrypt(), writeLogs, ...stateGrants(config, account.accountId, 'read-write')],
+      grants: [writeLogs, ...stateGrants(config, account.accountId, 'read-write')],
     });
+    artifacts.grantRead(deployRole);
     const deployIam = new DataAwsIamPolicyDocument(this, 'deploy-iam', { statement: deployIamStatements(config, account.accountId) });
     new IamRolePolicy(this, 'deploy-iam-policy', { role: deployRole.role.id, name: `${this.name('deploy')}-iam`, policy: deployIam.json });
 
     const project = (id: string, role: ServiceRole, stage: keyof typeof BUILD_COMMANDS) =>
       new CodebuildProject(this, id, {
         name: this.name(id),
-        serviceRole: role.role.arn,
-        encryptionKey: inputs.key.key.arn,
+        serviceRole: role.arn,
+        encryptionKey: props.key.arn,
         artifacts: { type: 'CODEPIPELINE' },
         source: { type: 'CODEPIPELINE', buildspec: buildspec(stage) },
         environment: {
@@ -283,9 +289,6 @@ export class PipelineStack extends IngestLakeStack {
       guard: 'source-account',
       ...withBoundary,
       grants: [
-        artifacts.grantRead(''),
-        artifacts.grantWrite(''),
-        inputs.key.grantEncryptDecrypt(),
         // ARNs built from the names, not read from the projects: the role's policy then does not wait on them.
         {
           actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
@@ -294,6 +297,11 @@ export class PipelineStack extends IngestLakeStack {
         { actions: ['codestar-connections:UseConnection', 'codeconnections:UseConnection'], resources: [config.pipeline.connectionArn] },
       ],
     });
+    artifacts.grantRead(pipelineRole);
+    artifacts.grantWrite(pipelineRole);
+    // CodePipeline's artifact store and CodeBuild's encryption key use the key as these roles for every
+    // data operation, as AWS documents them: the full encrypt+decrypt set, not the bucket's minimum.
+    for (const role of [testRole, planRole, deployRole, pipelineRole]) props.key.grantEncryptDecrypt(role);
     const summary = planSummaryLocation(config, this.name('pipeline-artifacts'));
     const build = (name: string, projectName: string, inputArtifacts: string[], extra: Record<string, unknown> = {}) => ({
       name,
@@ -355,9 +363,9 @@ export class PipelineStack extends IngestLakeStack {
     ];
     this.pipeline = new Codepipeline(this, 'pipeline', {
       name: this.name('pipeline'),
-      roleArn: pipelineRole.role.arn,
+      roleArn: pipelineRole.arn,
       pipelineType: 'V2',
-      artifactStore: [{ location: artifacts.bucket.bucket, type: 'S3', encryptionKey: { id: inputs.key.key.arn, type: 'KMS' } }],
+      artifactStore: [{ location: artifacts.bucketName, type: 'S3', encryptionKey: { id: props.key.arn, type: 'KMS' } }],
       stage: stages,
     });
   }

@@ -2,12 +2,17 @@ import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
 import { deliveryStreamSettings, streamName } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
-import type { LakeKey } from '../constructs/kms-key';
-import { IngestLakeStack } from './ingest-lake-stack';
+import type { LakeKey } from '../constructs/lake-key';
+import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 /** Stream name of a streamed dataset: `<project>-<env>-<dataset with dashes>` (built in shared/, which the collector uses too). */
 export function streamNameFor(config: EnvironmentConfig, dataset: string): string {
   return streamName(config.project, config.environment, dataset);
+}
+
+export interface StreamingStackProps extends IngestLakeStackProps {
+  /** Encrypts the streams. */
+  key: LakeKey;
 }
 
 /**
@@ -19,8 +24,9 @@ export function streamNameFor(config: EnvironmentConfig, dataset: string): strin
 export class StreamingStack extends IngestLakeStack {
   readonly streams: Map<string, KinesisStream> = new Map();
 
-  constructor(scope: Construct, config: EnvironmentConfig, key: LakeKey) {
-    super(scope, 'streaming', config);
+  constructor(scope: Construct, props: StreamingStackProps) {
+    super(scope, 'streaming', props.config);
+    const { config, key } = props;
     const streaming = config.streaming;
     // The sources of the delivery streams, named as the shared delivery model names them.
     for (const { dataset, sourceStreamName } of deliveryStreamSettings({ project: config.project, environment: config.environment, delivery: config.delivery })) {

@@ -50,3 +50,23 @@ describe('the lake key policy', () => {
     expect(statements[2]!.actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
   });
 });
+
+/** The lake key's actions in a role's inline policy, by the role's construct path. */
+function keyActions(name: string, stackName: 'catalog' | 'collector' | 'delivery' | 'ingestApi', policyId: string): string[] {
+  const document = synth(environment(name)[stackName]);
+  const policy = Object.entries(document.data?.aws_iam_policy_document ?? {}).find(([id]) => id.startsWith(policyId))?.[1];
+  const statements = (policy?.statement ?? []) as Array<{ actions: string[] }>;
+  return statements.flatMap((s) => s.actions).filter((a) => a.startsWith('kms:')).sort();
+}
+
+describe('roles get the lake key only for what they do with the data', () => {
+  test.each(['dev', 'prod'])('%s', (name) => {
+    // Reads only: Decrypt.
+    expect(keyActions(name, 'catalog', 'crawler-role_permissions')).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    // Multipart writers and readers (S3, Kinesis): GenerateDataKey and Decrypt, never Encrypt.
+    expect(keyActions(name, 'collector', 'role_permissions')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
+    expect(keyActions(name, 'delivery', 'delivery-events_role_permissions')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
+    // Kinesis producers: GenerateDataKey only.
+    expect(keyActions(name, 'ingestApi', 'kinesis-role_permissions')).toEqual(['kms:DescribeKey', 'kms:GenerateDataKey']);
+  });
+});

@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs';
 import { enforcePolicies } from '../../src/aspects/policy-aspect';
 import { checkPolicies, POLICY_RULE_NAMES, type StackJson } from '../../src/aspects/policy-rules';
 import { ConfigError, loadEnvironmentConfig, parseEnvironmentConfig } from '../../src/config/environment-config';
-import { SecureBucket } from '../../src/constructs/lake-bucket';
+import { SecureBucket } from '../../src/constructs/secure-bucket';
 
 const tags = { project: 'p', environment: 'e', owner: 'o', 'cost-centre': 'c' };
 const outdirs: string[] = [];

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildEnvironment, type EnvironmentStacks } from '../../src/app';
 import { loadEnvironmentConfig, parseEnvironmentConfig, type EnvironmentConfig } from '../../src/config/environment-config';
-import { lambdaBundle } from '../../src/constructs/transform-function';
+import { lambdaBundle } from '../../src/constructs/bundled-function';
 import { TRANSFORM_DIST } from '../../src/stacks/delivery-stack';
 
 const apps: App[] = [];

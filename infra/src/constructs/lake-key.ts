@@ -3,7 +3,7 @@ import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
-import type { Grant } from './service-role';
+import type { Grantee } from './service-role';
 
 export interface LakeKeyProps {
   /** Alias name without `alias/`. */
@@ -36,6 +36,10 @@ const ENCRYPT_DECRYPT_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateData
  */
 export class LakeKey extends Construct {
   readonly key: KmsKey;
+  /** The key's ARN. */
+  readonly arn: string;
+  /** The key's id. */
+  readonly keyId: string;
 
   constructor(scope: Construct, id: string, props: LakeKeyProps) {
     super(scope, id);
@@ -76,21 +80,36 @@ export class LakeKey extends Construct {
       deletionWindowInDays: props.deletionWindowDays ?? 30,
       policy: policy.json,
     });
+    this.arn = this.key.arn;
+    this.keyId = this.key.keyId;
     new KmsAlias(this, 'alias', { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });
   }
 
-  /** Read data encrypted with the key (S3 GetObject, Kinesis GetRecords). */
-  grantDecrypt(): Grant {
-    return { actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [this.key.arn] };
+  /**
+   * Read data encrypted with the key: S3 GetObject of an SSE-KMS object, Kinesis GetRecords of an
+   * encrypted stream (both call kms:Decrypt as the caller:
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html,
+   * https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html).
+   */
+  grantDecrypt(grantee: Grantee): void {
+    grantee.addGrants({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [this.arn] });
   }
 
-  /** Write data encrypted with the key, single-part (Kinesis PutRecord(s)). */
-  grantGenerateDataKey(): Grant {
-    return { actions: ['kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.key.arn] };
+  /**
+   * Write data encrypted with the key in one request: S3 PutObject with SSE-KMS, Kinesis
+   * PutRecord(s) to an encrypted stream (each calls kms:GenerateDataKey as the caller). Multipart
+   * uploads also need Decrypt: `SecureBucket.grantWrite` adds it.
+   */
+  grantGenerateDataKey(grantee: Grantee): void {
+    grantee.addGrants({ actions: ['kms:GenerateDataKey', 'kms:DescribeKey'], resources: [this.arn] });
   }
 
-  /** Read and write (S3 multipart uploads need Decrypt as well as GenerateDataKey). */
-  grantEncryptDecrypt(): Grant {
-    return { actions: ENCRYPT_DECRYPT_ACTIONS, resources: [this.key.arn] };
+  /**
+   * Every data operation: for the services that use the key on their own behalf in ways they do not
+   * document narrower (CodePipeline's artifact store, CodeBuild's encryption key, Glue's security
+   * configuration). Prefer the two above.
+   */
+  grantEncryptDecrypt(grantee: Grantee): void {
+    grantee.addGrants({ actions: ENCRYPT_DECRYPT_ACTIONS, resources: [this.arn] });
   }
 }

@@ -9,13 +9,13 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import type { Grant } from './service-role';
+import type { LakeKey } from './lake-key';
+import type { Grant, Grantee } from './service-role';
 
 export interface SecureBucketProps {
   bucketName: string;
   /** KMS key for default encryption; absent = SSE-S3 (only for the access-log bucket, which S3 log delivery cannot write with KMS). */
-  kmsKey?: KmsKey;
+  kmsKey?: LakeKey;
   /** Bucket receiving server access logs (its policy must admit S3 log delivery first). */
   accessLogBucket?: SecureBucket;
   /** Lifecycle rules (expiry, transitions). @default none */
@@ -33,6 +33,11 @@ export interface SecureBucketProps {
  */
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
+  /** The bucket's name. */
+  readonly bucketName: string;
+  /** The bucket's ARN. */
+  readonly arn: string;
+  private readonly kmsKey?: LakeKey;
   /** The bucket policy: anything that needs the policy in force (log delivery into it) depends on this. */
   readonly policy: S3BucketPolicy;
   private readonly policyDocument: DataAwsIamPolicyDocument;
@@ -41,6 +46,9 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
+    this.bucketName = this.bucket.bucket;
+    this.arn = this.bucket.arn;
+    this.kmsKey = props.kmsKey;
     new S3BucketPublicAccessBlock(this, 'public-access', {
       bucket: this.bucket.id,
       blockPublicAcls: true,
@@ -103,13 +111,36 @@ export class SecureBucket extends Construct {
     this.policyDocument.putStatement(this.policyStatements);
   }
 
-  /** Statement for reading objects under a prefix. */
-  grantRead(prefix = ''): Grant {
+  /**
+   * Lets a role read objects under a prefix, and decrypt them with the bucket's key (S3 calls
+   * kms:Decrypt as the reader: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+   */
+  grantRead(grantee: Grantee, prefix = ''): void {
+    grantee.addGrants(this.readGrant(prefix));
+    this.kmsKey?.grantDecrypt(grantee);
+  }
+
+  /**
+   * Lets a role write objects under a prefix, or under each of several, multipart included, and use
+   * the bucket's key for it: kms:GenerateDataKey for every upload, kms:Decrypt because S3 needs it
+   * to assemble a multipart upload's encrypted parts
+   * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
+   */
+  grantWrite(grantee: Grantee, prefix: string | readonly string[] = ''): void {
+    grantee.addGrants(this.writeGrant(prefix));
+    if (this.kmsKey) {
+      this.kmsKey.grantGenerateDataKey(grantee);
+      this.kmsKey.grantDecrypt(grantee);
+    }
+  }
+
+  /** The statement for reading objects under a prefix (for `grantToPrincipal`). */
+  readGrant(prefix = ''): Grant {
     return { actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'], resources: [this.bucket.arn, `${this.bucket.arn}/${prefix}*`] };
   }
 
-  /** Statement for writing objects under a prefix, or under each of several (multipart included). */
-  grantWrite(prefix: string | readonly string[] = ''): Grant {
+  /** The statement for writing objects under a prefix, or under each of several, multipart included (for `grantToPrincipal`). */
+  writeGrant(prefix: string | readonly string[] = ''): Grant {
     const prefixes = typeof prefix === 'string' ? [prefix] : prefix;
     return {
       actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],

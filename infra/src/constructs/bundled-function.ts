@@ -5,8 +5,8 @@ import { LAMBDA_RUNTIME } from '@ingest-lake/shared';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LakeKey } from './kms-key';
-import { ServiceRole, type Grant } from './service-role';
+import type { LakeKey } from './lake-key';
+import { ServiceRole, type Grant, type Grantee } from './service-role';
 
 /** A built Lambda bundle: `dist/lambda.zip` plus `dist/asset.json` from scripts/bundle-lambda.ts. */
 export interface LambdaBundle {
@@ -45,6 +45,10 @@ export interface BundledFunctionProps {
 /** A Node.js Lambda from a deterministic esbuild zip, with its own KMS-encrypted log group and role. */
 export class BundledFunction extends Construct {
   readonly function: LambdaFunction;
+  /** The function's ARN. */
+  readonly arn: string;
+  /** The function's name. */
+  readonly functionName: string;
   readonly logGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
@@ -53,7 +57,7 @@ export class BundledFunction extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays ?? 90,
-      kmsKeyId: props.key.key.arn,
+      kmsKeyId: props.key.arn,
     });
     const role = new ServiceRole(this, 'role', {
       roleName: props.functionName,
@@ -67,7 +71,7 @@ export class BundledFunction extends Construct {
     });
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
-      role: role.role.arn,
+      role: role.arn,
       runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: props.bundle.handler,
@@ -75,11 +79,21 @@ export class BundledFunction extends Construct {
       sourceCodeHash: props.bundle.sha256Base64,
       memorySize: props.memoryMb ?? 1024,
       timeout: props.timeoutSeconds ?? 60,
-      kmsKeyArn: props.key.key.arn,
+      kmsKeyArn: props.key.arn,
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
       dependsOn: [this.logGroup],
     });
+    this.arn = this.function.arn;
+    this.functionName = this.function.functionName;
+  }
+
+  /**
+   * Lets a role invoke the function, any version or alias, and read its configuration (what
+   * Firehose's data-transformation role needs: https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html).
+   */
+  grantInvoke(grantee: Grantee): void {
+    grantee.addGrants({ actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], resources: [this.arn, `${this.arn}:*`] });
   }
 }
