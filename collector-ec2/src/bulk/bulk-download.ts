@@ -99,6 +99,10 @@ function declaredTotal(headers: Headers, offset: number): number | undefined {
  */
 export async function downloadBulkFile(options: DownloadOptions): Promise<DownloadResult> {
   const partial = `${options.destination}.part`;
+  // A run killed after the rename but before its checkpoint recorded the download finds the file
+  // whole at its final path and no part: it goes back to being a part on disk, so the resume below asks
+  // for the bytes after its end (416: whole, verified, renamed again) instead of fetching it all again.
+  if ((await sizeOf(partial)) === 0 && (await sizeOf(options.destination)) > 0) await rename(options.destination, partial);
   let resumes = 0;
   let totalBytes: number | undefined;
   let expectedSha256: string | undefined;

@@ -38,6 +38,17 @@ describe('downloadBulkFile resume edge cases (vendor simulator)', () => {
     expect(Buffer.compare(await readFile(destination), original)).toBe(0);
   });
 
+  test('a file already renamed into place (killed before the checkpoint recorded it) is verified, not fetched again', async () => {
+    const destination = path.join(directory, 'renamed.csv.gz');
+    const original = await readFile(simulator.fileInfo(appMarket.dataFile.file)!.path);
+    await writeFile(destination, original);
+    const servedBefore = simulator.bytesServed.get(appMarket.dataFile.file) ?? 0;
+    const result = await downloadBulkFile({ client, target, destination, checksumHeader: 'x-content-sha256', maxResumes: 2 });
+    expect(result).toMatchObject({ bytes: original.length, sha256: simulator.fileInfo(appMarket.dataFile.file)!.sha256 });
+    expect(Buffer.compare(await readFile(destination), original)).toBe(0);
+    expect(simulator.bytesServed.get(appMarket.dataFile.file) ?? 0).toBe(servedBefore);
+  });
+
   test.each([
     ['a foreign part shorter than the file (resumed, then fails verification)', () => gzipSync(Buffer.alloc(2_000_000, 65))],
     ['a foreign part longer than the file (416, then fails verification)', () => randomBytes(2_000_000)],
