@@ -1,11 +1,10 @@
-import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import type { MotoServer } from '@ingest-lake/local-emulators';
 import { forEachStackInOrder, readStacks, type SynthesizedStack } from '../../src/terraform/stack-manifest';
 import { runTerraform } from '../../src/terraform/terraform-cli';
-import { motoForTerraform, motoTerraformEnv, pointAtMoto, stateBuckets } from './moto-environment';
+import { createStateBuckets, motoForTerraform, motoTerraformEnv, pointAtMoto } from './moto-environment';
 import { destroyEnvironment, resourcesNamed } from './destroy-environment';
 import { addressesToCreate, MOTO_CANNOT_DEPLOY, motoTargets, undeployableOnMoto } from './moto-gaps';
-import { describeReadBack, MOTO_REGION, motoClientConfig } from './read-back';
+import { describeReadBack } from './read-back';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
@@ -49,15 +48,7 @@ beforeAll(async () => {
   cleanUp = synthesized.cleanUp;
   stacks = readStacks(synthesized.outdir, PREFIX);
   for (const stack of stacks) pointAtMoto(stack, endpoint);
-  // The platform team's state buckets exist before any deploy (this project never creates them).
-  const s3 = new S3Client({ ...motoClientConfig(endpoint), forcePathStyle: true });
-  for (const bucket of stateBuckets(stacks)) {
-    await s3.send(
-      new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: MOTO_REGION } }),
-    );
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-  }
-  s3.destroy();
+  await createStateBuckets(stacks, endpoint);
   await forEachStackInOrder(
     stacks,
     async (stack) => {

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { MotoServer } from '@ingest-lake/local-emulators';
 import type { SynthesizedStack } from '../../src/terraform/stack-manifest';
+import { MOTO_REGION, motoClientConfig } from './read-back';
 
 /** The S3 backend settings that send state to moto instead of AWS (bucket, key, region and locking unchanged). */
 function s3BackendOnMoto(config: Record<string, unknown>, endpoint: string): Record<string, unknown> {
@@ -99,4 +101,19 @@ export function motoTerraformEnv(base: NodeJS.ProcessEnv, endpoint: string): Nod
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: 'ap-northeast-2',
   };
+}
+
+/** Creates the stacks' state buckets in moto, versioned, as the platform team's exist before any deploy (this project never creates them). */
+export async function createStateBuckets(stacks: SynthesizedStack[], endpoint: string): Promise<void> {
+  const s3 = new S3Client({ ...motoClientConfig(endpoint), forcePathStyle: true });
+  try {
+    for (const bucket of stateBuckets(stacks)) {
+      await s3.send(
+        new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: MOTO_REGION } }),
+      );
+      await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    }
+  } finally {
+    s3.destroy();
+  }
 }

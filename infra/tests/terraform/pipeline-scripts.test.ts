@@ -1,6 +1,6 @@
 import { GetJobRunsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, GetObjectCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { MotoServer } from '@ingest-lake/local-emulators';
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { PlanSummary } from '../../src/terraform/plan-summary';
 import type { PlanManifest } from '../../src/terraform/pipeline-cli';
 import { readStacks, type SynthesizedStack } from '../../src/terraform/stack-manifest';
 import { runTerraform } from '../../src/terraform/terraform-cli';
-import { motoForTerraform, motoTerraformEnv, pointAtMoto, stateBuckets } from './moto-environment';
+import { createStateBuckets, motoForTerraform, motoTerraformEnv, pointAtMoto } from './moto-environment';
 import { addressesToCreate, motoTargets, undeployableOnMoto } from './moto-gaps';
 import { describeReadBack, MOTO_REGION, motoClientConfig } from './read-back';
 import { synthesizeInto, terraformEnvironment } from './support';
@@ -100,15 +100,7 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the prod environme
           targets.map((t) => t.replace(/^-target=/, '')).join('\n'),
         );
     }
-    // The platform team's state bucket exists before any deploy (this project never creates it).
-    const s3 = new S3Client({ ...aws(), forcePathStyle: true });
-    for (const bucket of stateBuckets(stacks)) {
-      await s3.send(
-        new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: MOTO_REGION } }),
-      );
-      await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-    }
-    s3.destroy();
+    await createStateBuckets(stacks, endpoint);
     // The AWS CLI (apply.sh publishes the collector release with it) addresses moto path-style.
     writeFileSync(
       path.join(work, 'aws-config'),
