@@ -1,9 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './kinesis-emulator';
-import { closeServer, listenOnLoopback } from './loopback-server';
 
 export interface MotoServerOptions {
   /** The moto server executable. @default moto_server */
@@ -54,26 +51,49 @@ export class MotoServer {
     this.env = options.env ?? {};
   }
 
-  /** Starts on a free port and waits until it answers; returns the endpoint URL. */
+  /**
+   * Starts moto on a port it binds itself (`-p 0`) and waits until it answers; returns the endpoint URL.
+   * The port is read from moto's own startup line: a port probed free here and handed to moto could be
+   * taken by another process during moto's start (seconds to tens of seconds on a loaded machine),
+   * and two suites starting at once could even end up talking to one moto.
+   */
   async start(): Promise<string> {
-    this.port = await freePort();
-    const child = spawn(this.command, [...this.args, '-H', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
+    const child = spawn(this.command, [...this.args, '-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
     this.child = child;
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
+    let reportPort: (port: number) => void = () => undefined;
+    const bound = new Promise<number>((resolve) => (reportPort = resolve));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4_000);
+      const match = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (match) reportPort(Number(match[1]));
+    });
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`moto_server exited (${code}): ${stderr}`))));
     exited.catch(() => undefined);
     // moto imports most of itself at start: seconds when idle, over 30 s on a loaded 2-core machine.
     const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      try {
-        const response = await Promise.race([fetch(`${this.endpoint}/moto-api/`), exited]);
-        if (response.ok) return this.endpoint;
-      } catch (error) {
-        if (child.exitCode !== null) throw error;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`moto_server did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr}`)), START_TIMEOUT_MS);
+    });
+    timedOut.catch(() => undefined);
+    try {
+      this.port = await Promise.race([bound, exited, timedOut]);
+      for (;;) {
+        try {
+          const response = await Promise.race([fetch(`${this.endpoint}/moto-api/`), exited, timedOut]);
+          if (response.ok) return this.endpoint;
+        } catch (error) {
+          if (child.exitCode !== null || Date.now() > deadline) throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${this.endpoint}: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    } catch (error) {
+      child.kill('SIGKILL');
+      this.child = undefined;
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -104,12 +124,3 @@ const START_TIMEOUT_MS = 120_000;
 
 /** How long stop() waits for moto to exit on SIGTERM before it sends SIGKILL. */
 const STOP_GRACE_MS = 3_000;
-
-/** A port free right now: bound on loopback by a probe server, then released for moto. */
-async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await listenOnLoopback(probe);
-  const port = (probe.address() as AddressInfo).port;
-  await closeServer(probe);
-  return port;
-}

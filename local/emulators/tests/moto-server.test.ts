@@ -54,6 +54,20 @@ describe('MotoServer', () => {
     await expect(fetch(`${endpoint}/moto-api/`)).rejects.toThrow();
   }, 60_000);
 
+  test('two servers started at once each bind their own port and keep their own state', async () => {
+    const servers = [new MotoServer(), new MotoServer()];
+    const endpoints = await Promise.all(servers.map((server) => server.start()));
+    try {
+      expect(new Set(endpoints).size).toBe(2);
+      const clients = servers.map((server) => new SSMClient(server.clientConfig()));
+      await clients[0]!.send(new PutParameterCommand({ Name: '/only/first', Value: 'v', Type: 'String' }));
+      await expect(clients[1]!.send(new GetParameterCommand({ Name: '/only/first' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+      for (const client of clients) client.destroy();
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+    }
+  }, 120_000);
+
   test('awsFidelity: a conditional Deny that does not match does not apply (as in AWS); an unconditional Deny still denies', async () => {
     const corrected = new MotoServer({ awsFidelity: true });
     await corrected.start();
