@@ -9,7 +9,7 @@ import { QuarantineCountError } from '../pipeline/collect-snapshot';
 import { FileFormatError } from '../pipeline/csv-file-ingest';
 import { ProducerStalledError } from '../produce/kinesis-producer';
 import { VendorRequestError, VendorUnavailableError } from '../vendor/vendor-client';
-import { SettingsError } from './runtime-settings';
+import { RuntimeSettingsError } from './runtime-settings';
 
 /** Exit codes, documented in the collector README; systemd and alarms key on them. */
 export const EXIT = {
@@ -35,7 +35,7 @@ export const EXIT = {
 } as const;
 
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ManifestError || error instanceof SettingsError || error instanceof ApiKeyError) return EXIT.configuration;
+  if (error instanceof ManifestError || error instanceof RuntimeSettingsError || error instanceof ApiKeyError) return EXIT.configuration;
   if (error instanceof BudgetExhaustedError) return EXIT.budgetExhausted;
   if (error instanceof VendorUnavailableError || error instanceof VendorRequestError || error instanceof DownloadVerificationError) return EXIT.vendor;
   if (error instanceof ProducerStalledError) return EXIT.kinesis;
