@@ -11,6 +11,7 @@ import { CloudWatchHeaderDriftPublisher, type HeaderDriftPublisher } from '../me
 import { DEFAULT_LEASE_TTL_SECONDS } from '../lease/snapshot-lease';
 import { DEFAULT_CHECKPOINT_EVERY_ROWS } from '../pipeline/csv-file-ingest';
 import { FileStateStore, S3StateStore, type StateStore } from '../state/state-store';
+import { CollectorError } from '../collector-error';
 
 /** Options shared by every command, from flags with environment fallbacks. */
 export interface CommonFlags {
@@ -56,7 +57,8 @@ export interface RuntimeSettings {
 }
 
 /** A CLI flag or its environment variable that does not validate; names both (`--ledger / COLLECTOR_LEDGER`). */
-export class RuntimeSettingsError extends Error {
+export class RuntimeSettingsError extends CollectorError {
+  readonly code = 'RUNTIME_SETTINGS_INVALID';
   constructor(setting: string, problem: string) {
     super(`${setting}: ${problem}`);
     this.name = 'RuntimeSettingsError';
