@@ -1,9 +1,11 @@
 import { datasets } from '@ingest-lake/shared';
+import { FirehoseTransformError } from './firehose-transform-error';
 import { DEFAULT_EVENT_TIME_WINDOW } from './http-event-envelope';
 import type { TransformSettings } from './transform-record';
 
 /** Raised at cold start when the function's environment is wrong; names the variable. */
-export class TransformEnvironmentError extends Error {
+export class TransformEnvironmentError extends FirehoseTransformError {
+  readonly code = 'TRANSFORM_ENVIRONMENT_INVALID';
   constructor(variable: string, problem: string) {
     super(`environment variable ${variable}: ${problem}`);
     this.name = 'TransformEnvironmentError';
