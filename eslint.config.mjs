@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const throughEntryOnly = [
   {
     // The named subpaths of the exports maps are the only ways in besides ".".
-    regex: String.raw`^@ingest-lake/(?!vendor-simulator/testing$|collector/manifests/[\w.-]+\.json$|(shard-scaler|firehose-transform)/asset$)[^/]+/`,
+    regex: String.raw`^@ingest-lake/(?!vendor-simulator/testing$|collector-ec2/manifests$|(shard-scaler|firehose-transform)/asset$)[^/]+/`,
     message: 'import a package through its entry ("." or a subpath in its exports map), never its files',
   },
   {
@@ -17,7 +17,7 @@ const throughEntryOnly = [
   },
 ];
 const noLocalOrTestTooling = {
-  group: ['@ingest-lake/local', '@ingest-lake/local-emulators', '@ingest-lake/vendor-simulator', '@ingest-lake/vendor-simulator/*', '@ingest-lake/tests'],
+  group: ['@ingest-lake/local-runtime', '@ingest-lake/local-emulators', '@ingest-lake/vendor-simulator', '@ingest-lake/vendor-simulator/*', '@ingest-lake/tests'],
   message: 'product code never imports local/ or test tooling (decision 0019): they may import the product, not the reverse',
 };
 const noCdktf = { group: ['cdktf', 'cdktf/*', '@cdktf/*', 'constructs'], message: 'CDK for Terraform is used only inside infra/ (decision 0019)' };

@@ -1,3 +1,4 @@
+export * from './collector-error';
 export * from './budget/call-budget';
 export * from './budget/ledger-store';
 export * from './state/state-store';

@@ -1,3 +1,4 @@
+export * from './infra-error';
 export * from './app';
 export * from './aspects/policy-rules';
 export * from './aspects/policy-aspect';

@@ -1,3 +1,4 @@
+export * from './shared-error';
 export * from './schema/column';
 export * from './schema/dataset';
 export * from './schema/validation-issue';

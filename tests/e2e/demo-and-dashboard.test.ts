@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { runDemo } from '@ingest-lake/local';
+import { runDemo } from '@ingest-lake/local-runtime';
 import { TOOLS } from '../support/ensure-test-tools';
 
 const execFileAsync = promisify(execFile);

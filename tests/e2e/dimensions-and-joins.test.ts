@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, type RunReport } from '@ingest-lake/collector';
+import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, type RunReport } from '@ingest-lake/collector-ec2';
 import { VendorSimulator } from '@ingest-lake/vendor-simulator';
-import { LakeCatalog, LocalStack, reconcileLake, REPO_PATHS } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, reconcileLake, REPO_PATHS } from '@ingest-lake/local-runtime';
 import { appMarket, appMarketMetadata, asOfSnapshotSql, currentViewName, curatedDatasets, dimensionDatasets, sqlQueries } from '@ingest-lake/shared';
-import manifestJson from '@ingest-lake/collector/manifests/app_market.local.json';
+import { appMarketLocalManifest } from '@ingest-lake/collector-ec2/manifests';
 
 const SNAPSHOTS = ['2026-11-20', '2026-11-21'];
 const DATA_ROWS = 3_000;
@@ -29,7 +29,7 @@ describe('dimensions: curated per snapshot, current views, join queries (local s
       const simulator = new VendorSimulator({ dataset: appMarket, snapshot, dataRows: DATA_ROWS, seed: index + 1, apiRecords: 10, apiKey: 'k', cacheDir: path.join(os.tmpdir(), 'ingest-lake-vendor-cache') });
       await simulator.start();
       try {
-        const manifest = parseManifest({ ...manifestJson, vendor: { ...manifestJson.vendor, baseUrl: simulator.baseUrl } }, 'test');
+        const manifest = parseManifest({ ...appMarketLocalManifest, vendor: { ...appMarketLocalManifest.vendor, baseUrl: simulator.baseUrl } }, 'test');
         reports.push(
           await collectSnapshot({
             manifest,

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { RunReport } from '@ingest-lake/collector';
+import type { RunReport } from '@ingest-lake/collector-ec2';
 import { VendorSimulator } from '@ingest-lake/vendor-simulator';
-import { LocalStack, REPO_PATHS, type LakeReconciliation } from '@ingest-lake/local';
+import { LocalStack, REPO_PATHS, type LakeReconciliation } from '@ingest-lake/local-runtime';
 import { appMarket, directBulkPartKey } from '@ingest-lake/shared';
 
 const execFileAsync = promisify(execFile);

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { kinesisClientFor } from '@ingest-lake/local-emulators';
-import { REPO_PATHS, type DashboardSnapshot } from '@ingest-lake/local';
+import { REPO_PATHS, type DashboardSnapshot } from '@ingest-lake/local-runtime';
 import { ChromiumPage } from '../support/chromium-devtools';
 import { TOOLS } from '../support/ensure-test-tools';
 

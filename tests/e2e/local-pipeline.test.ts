@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LakeCatalog, LocalStack, REPO_PATHS, reconcileLake } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, REPO_PATHS, reconcileLake } from '@ingest-lake/local-runtime';
 import { TOOLS } from '../support/ensure-test-tools';
 
 const execFileAsync = promisify(execFile);

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_PATHS } from '@ingest-lake/local';
+import { REPO_PATHS } from '@ingest-lake/local-runtime';
 
 const execFileAsync = promisify(execFile);
 const CLI = path.join(REPO_PATHS.root, 'local/runtime/src/cli.ts');

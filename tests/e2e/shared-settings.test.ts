@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deliveryStreamSettings, parseDeliveryInputs } from '@ingest-lake/shared';
-import { loadLocalDeployment, LocalStack, REPO_PATHS } from '@ingest-lake/local';
+import { loadLocalDeployment, LocalStack, REPO_PATHS } from '@ingest-lake/local-runtime';
 
 /**
  * Proof that local and infra share one source: a copy of the dev environment config (the file the

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { ingestCsvFile, QuarantineWriter, type QuarantinedRow } from '@ingest-lake/collector';
+import { ingestCsvFile, QuarantineWriter, type QuarantinedRow } from '@ingest-lake/collector-ec2';
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
-import type { LocalStack } from '@ingest-lake/local';
+import type { LocalStack } from '@ingest-lake/local-runtime';
 import { appMarketDaily } from '@ingest-lake/shared';
 import { TemporaryStack } from '../support/temporary-stack';
 

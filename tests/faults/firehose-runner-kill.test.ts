@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KinesisEmulator, S3Emulator } from '@ingest-lake/local-emulators';
-import { deliveryIdOf, LakeCatalog, reconcileLake, sequenceAfter, type DeliveryManifest } from '@ingest-lake/local';
+import { deliveryIdOf, LakeCatalog, reconcileLake, sequenceAfter, type DeliveryManifest } from '@ingest-lake/local-runtime';
 import { seededRandom } from '@ingest-lake/vendor-simulator';
 import { KILL_AT_CHOSEN_POINT } from '@ingest-lake/vendor-simulator/testing';
 import { EmulatorPair } from '../support/emulator-pair';

@@ -1,4 +1,4 @@
-import { loadLocalDeployment, reconcileLake } from '@ingest-lake/local';
+import { loadLocalDeployment, reconcileLake } from '@ingest-lake/local-runtime';
 import { FAULT_SIZES } from '../support/fault-profile';
 import { postLoad } from '../support/http-load';
 import { TemporaryStack } from '../support/temporary-stack';

@@ -1,11 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
-import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest } from '@ingest-lake/collector';
+import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest } from '@ingest-lake/collector-ec2';
 import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { kinesisClientFor, KinesisFaultProxy } from '@ingest-lake/local-emulators';
-import { reconcileLake, type LocalStack } from '@ingest-lake/local';
+import { reconcileLake, type LocalStack } from '@ingest-lake/local-runtime';
 import { appMarket } from '@ingest-lake/shared';
-import manifestJson from '@ingest-lake/collector/manifests/app_market.local.json';
+import { appMarketLocalManifest } from '@ingest-lake/collector-ec2/manifests';
 import { FAULT_SIZES } from '../support/fault-profile';
 import { TemporaryStack } from '../support/temporary-stack';
 
@@ -34,7 +34,7 @@ describe('fault: Kinesis throttling and partial PutRecords failures', () => {
   });
 
   test('every row is curated exactly once; refused entries were retried, never lost or doubled', async () => {
-    const manifest = parseManifest({ ...manifestJson, vendor: { ...manifestJson.vendor, baseUrl: simulator.baseUrl }, kinesis: { streamName: stack.endpoints.vendorStream } }, 'test');
+    const manifest = parseManifest({ ...appMarketLocalManifest, vendor: { ...appMarketLocalManifest.vendor, baseUrl: simulator.baseUrl }, kinesis: { streamName: stack.endpoints.vendorStream } }, 'test');
     const producer = new KinesisProducer(kinesisClientFor(proxy.endpoint, { maxAttempts: 1 }), { streamName: stack.endpoints.vendorStream, backoff: { baseDelayMs: 5, maxDelayMs: 50 } });
     const report = await collectSnapshot({
       manifest,

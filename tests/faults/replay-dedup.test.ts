@@ -1,10 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
-import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, replaySnapshot } from '@ingest-lake/collector';
+import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest, replaySnapshot } from '@ingest-lake/collector-ec2';
 import { VendorSimulator } from '@ingest-lake/vendor-simulator';
-import { reconcileLake, type LocalStack } from '@ingest-lake/local';
+import { reconcileLake, type LocalStack } from '@ingest-lake/local-runtime';
 import { appMarket } from '@ingest-lake/shared';
-import manifestJson from '@ingest-lake/collector/manifests/app_market.local.json';
+import { appMarketLocalManifest } from '@ingest-lake/collector-ec2/manifests';
 import { TemporaryStack } from '../support/temporary-stack';
 
 /** A snapshot collected once and replayed twice from raw/ is counted once by the curated views. */
@@ -24,7 +24,7 @@ describe('dedup: replays and retries count once', () => {
   });
 
   test('collect once, replay twice: 3 copies of each row curated, the view counts 12,000, the lake reconciles', async () => {
-    const manifest = parseManifest({ ...manifestJson, vendor: { ...manifestJson.vendor, baseUrl: simulator.baseUrl } }, 'test');
+    const manifest = parseManifest({ ...appMarketLocalManifest, vendor: { ...appMarketLocalManifest.vendor, baseUrl: simulator.baseUrl } }, 'test');
     const producer = () => new KinesisProducer(stack.kinesis.client(), { streamName: stack.endpoints.vendorStream });
     const common = { manifest, snapshot: '2026-11-20', s3: stack.s3.client(), lakeBucket: stack.endpoints.bucket, workDir: path.join(temporary.directory, 'work') };
     const report = await collectSnapshot({ ...common, budget: new CallBudget(new FileLedgerStore(path.join(temporary.directory, 'ledger.json')), manifest.quota), apiKey: 'k', producer: producer() });

@@ -1,11 +1,11 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import os from 'node:os';
 import path from 'node:path';
-import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest } from '@ingest-lake/collector';
+import { CallBudget, collectSnapshot, FileLedgerStore, KinesisProducer, parseManifest } from '@ingest-lake/collector-ec2';
 import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { HttpFaultProxy, KinesisEmulator, S3_INTERNAL_ERROR, S3Emulator, s3ClientFor } from '@ingest-lake/local-emulators';
 import { appMarket } from '@ingest-lake/shared';
-import manifestJson from '@ingest-lake/collector/manifests/app_market.local.json';
+import { appMarketLocalManifest } from '@ingest-lake/collector-ec2/manifests';
 import { EmulatorPair } from '../support/emulator-pair';
 
 /**
@@ -42,7 +42,7 @@ describe('fault: S3 fails uploads mid-multipart', () => {
   });
 
   test('the failed run archives nothing partial; the resumed run archives the file whole and reconciles', async () => {
-    const manifest = parseManifest({ ...manifestJson, vendor: { ...manifestJson.vendor, baseUrl: simulator.baseUrl } }, 'test');
+    const manifest = parseManifest({ ...appMarketLocalManifest, vendor: { ...appMarketLocalManifest.vendor, baseUrl: simulator.baseUrl } }, 'test');
     const options = {
       manifest,
       snapshot: '2026-11-20',

@@ -1,11 +1,11 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, type RunReport } from '@ingest-lake/collector';
+import { EXIT, type RunReport } from '@ingest-lake/collector-ec2';
 import { VendorSimulator } from '@ingest-lake/vendor-simulator';
 import { API_KEY, reportOf, requireCliBundle, runCli, SIMULATOR_CACHE, SNAPSHOT, type CliOptions, type CliRun } from '@ingest-lake/vendor-simulator/testing';
 import { MotoServer } from '@ingest-lake/local-emulators';
-import { changeDeliveryStream, DuckDbSession, FirehoseRunner, reconcileLake, REPO_PATHS, TransformInvoker, type LocalStack } from '@ingest-lake/local';
+import { changeDeliveryStream, DuckDbSession, FirehoseRunner, reconcileLake, REPO_PATHS, TransformInvoker, type LocalStack } from '@ingest-lake/local-runtime';
 import { appMarket, collectorQuarantineKey, collectorReportKey, COLLECTOR_QUARANTINE_PREFIX } from '@ingest-lake/shared';
 import { TemporaryStack } from '../support/temporary-stack';
 

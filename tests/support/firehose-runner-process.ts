@@ -5,7 +5,7 @@
  * It reads at most 250 records a shard per poll, so a stream of a few thousand records takes several deliveries.
  */
 import { kinesisClientFor, s3ClientFor } from '@ingest-lake/local-emulators';
-import { changeDeliveryStream, DuckDbSession, FirehoseRunner, loadLocalDeployment, REPO_PATHS, TransformInvoker } from '@ingest-lake/local';
+import { changeDeliveryStream, DuckDbSession, FirehoseRunner, loadLocalDeployment, REPO_PATHS, TransformInvoker } from '@ingest-lake/local-runtime';
 
 async function main(): Promise<void> {
   const [kinesisEndpoint, s3Endpoint, stream, bucket, checkpointFile, mode] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LakeCatalog, LocalStack, REPO_PATHS, type LocalStackOptions } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, REPO_PATHS, type LocalStackOptions } from '@ingest-lake/local-runtime';
 
 /** The whole local stack (emulators, ingest endpoint, a Firehose runner per delivery stream) in a temporary folder. */
 export class TemporaryStack {

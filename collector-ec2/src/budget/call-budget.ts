@@ -1,5 +1,6 @@
 import { StateConflictError } from '../state/state-store';
 import { emptyLedger, type LedgerState, type LedgerStore, type PeriodLedger } from './ledger-store';
+import { CollectorError } from '../collector-error';
 
 /** The contract's cap: calls per day or per calendar month (UTC). */
 export interface Quota {
@@ -16,7 +17,8 @@ export interface BudgetStatus {
 }
 
 /** Raised when a run would spend more calls than the contract leaves; nothing was called. */
-export class BudgetExhaustedError extends Error {
+export class BudgetExhaustedError extends CollectorError {
+  readonly code = 'BUDGET_EXHAUSTED';
   constructor(
     readonly status: BudgetStatus,
     readonly requested: number,

@@ -5,6 +5,7 @@ import { Transform, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { VendorRequestError, type VendorClient } from '../vendor/vendor-client';
+import { CollectorError } from '../collector-error';
 
 export interface DownloadResult {
   bytes: number;
@@ -14,12 +15,14 @@ export interface DownloadResult {
 }
 
 /** The downloaded bytes do not match what the vendor declared; the partial file is discarded. */
-export class DownloadVerificationError extends Error {
+export class DownloadVerificationError extends CollectorError {
+  readonly code = 'DOWNLOAD_UNVERIFIED';
   constructor(
     readonly file: string,
     readonly problem: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}: ${problem}`);
+    super(`${file}: ${problem}`, options);
     this.name = 'DownloadVerificationError';
   }
 }
@@ -49,19 +52,19 @@ async function sizeOf(path: string): Promise<number> {
  * One pass over the file: its SHA-256, and a full gunzip to prove the gzip stream is whole (a
  * truncated file with a plausible length is caught here, before it is archived or parsed).
  */
-async function inspect(path: string): Promise<{ sha256: string; gzipProblem: string | undefined }> {
+async function inspect(path: string): Promise<{ sha256: string; gzipError: Error | undefined }> {
   const hash = createHash('sha256');
   const gunzip = createGunzip({ chunkSize: 262_144 });
-  let gzipProblem: string | undefined;
+  let gzipError: Error | undefined;
   const gunzipDone = pipeline(gunzip, new Writable({ write: (_chunk, _encoding, callback) => callback() })).catch(
-    (error: Error) => (gzipProblem = error.message),
+    (error: Error) => (gzipError = error),
   );
   await pipeline(
     createReadStream(path, { highWaterMark: 1 << 20 }),
     new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         hash.update(chunk);
-        if (gzipProblem === undefined && !gunzip.write(chunk)) {
+        if (gzipError === undefined && !gunzip.write(chunk)) {
           // A damaged stream errors and closes instead of draining: either one lets hashing go on.
           const resume = () => {
             gunzip.off('drain', resume);
@@ -80,7 +83,7 @@ async function inspect(path: string): Promise<{ sha256: string; gzipProblem: str
     new Writable({ write: (_chunk, _encoding, callback) => callback() }),
   );
   await gunzipDone;
-  return { sha256: hash.digest('hex'), gzipProblem };
+  return { sha256: hash.digest('hex'), gzipError };
 }
 
 /** Total size from `Content-Range: bytes a-b/total` or, for a full response, Content-Length. */
@@ -116,7 +119,7 @@ export async function downloadBulkFile(options: DownloadOptions): Promise<Downlo
       // the rename). It is verified like any download; if it is not whole after all, it is refetched.
       if (!(offset > 0 && error instanceof VendorRequestError && error.status === 416)) throw error;
       const inspection = await inspect(partial);
-      if (!inspection.gzipProblem && (!expectedSha256 || inspection.sha256 === expectedSha256)) {
+      if (!inspection.gzipError && (!expectedSha256 || inspection.sha256 === expectedSha256)) {
         await rename(partial, options.destination);
         return { bytes: offset, sha256: inspection.sha256, resumes };
       }
@@ -141,7 +144,7 @@ export async function downloadBulkFile(options: DownloadOptions): Promise<Downlo
       await pipeline(response.body, counter, createWriteStream(partial, { flags: writeFrom === 0 ? 'w' : 'a' }));
     } catch (error) {
       if (resumes >= options.maxResumes) {
-        throw new DownloadVerificationError(options.destination, `connection cut ${resumes + 1} times: ${(error as Error).message}`);
+        throw new DownloadVerificationError(options.destination, `connection cut ${resumes + 1} times: ${(error as Error).message}`, { cause: error });
       }
       resumes++;
       continue;
@@ -153,13 +156,17 @@ export async function downloadBulkFile(options: DownloadOptions): Promise<Downlo
       continue;
     }
     let problem: string | undefined;
+    let problemCause: Error | undefined;
     let sha256 = '';
     if (totalBytes !== undefined && bytes !== totalBytes) problem = `received ${bytes} bytes, vendor declared ${totalBytes}`;
     else {
       const inspection = await inspect(partial);
       sha256 = inspection.sha256;
       if (expectedSha256 && sha256 !== expectedSha256) problem = `sha256 ${sha256} does not match the vendor's ${expectedSha256}`;
-      else if (inspection.gzipProblem) problem = `gzip stream is damaged: ${inspection.gzipProblem}`;
+      else if (inspection.gzipError) {
+        problem = `gzip stream is damaged: ${inspection.gzipError.message}`;
+        problemCause = inspection.gzipError;
+      }
     }
     if (problem === undefined) {
       await rename(partial, options.destination);
@@ -167,7 +174,7 @@ export async function downloadBulkFile(options: DownloadOptions): Promise<Downlo
     }
     // A damaged file is discarded and fetched again from the start, within the same retry allowance.
     await rm(partial, { force: true });
-    if (resumes >= options.maxResumes) throw new DownloadVerificationError(options.destination, problem);
+    if (resumes >= options.maxResumes) throw new DownloadVerificationError(options.destination, problem, problemCause === undefined ? undefined : { cause: problemCause });
     resumes++;
     totalBytes = undefined;
     expectedSha256 = undefined;

@@ -1,15 +1,4 @@
-import { DownloadVerificationError } from '../bulk/bulk-download';
-import { BudgetExhaustedError } from '../budget/call-budget';
-import { ApiKeyError } from '../config/api-key';
-import { ManifestError } from '../config/manifest';
-import { LeaseHeldError, LeaseLostError } from '../lease/snapshot-lease';
-import { WorkDirLockedError } from '../lease/work-dir-lock';
-import { QuarantineFileError } from '../parse/quarantine-writer';
-import { QuarantineCountError } from '../pipeline/collect-snapshot';
-import { FileFormatError } from '../pipeline/csv-file-ingest';
-import { ProducerStalledError } from '../produce/kinesis-producer';
-import { VendorRequestError, VendorUnavailableError } from '../vendor/vendor-client';
-import { SettingsError } from './runtime-settings';
+import { CollectorError, type CollectorErrorCode } from '../collector-error';
 
 /** Exit codes, documented in the collector README; systemd and alarms key on them. */
 export const EXIT = {
@@ -34,14 +23,38 @@ export const EXIT = {
   leaseLost: 9,
 } as const;
 
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof ManifestError || error instanceof SettingsError || error instanceof ApiKeyError) return EXIT.configuration;
-  if (error instanceof BudgetExhaustedError) return EXIT.budgetExhausted;
-  if (error instanceof VendorUnavailableError || error instanceof VendorRequestError || error instanceof DownloadVerificationError) return EXIT.vendor;
-  if (error instanceof ProducerStalledError) return EXIT.kinesis;
-  if (error instanceof FileFormatError) return EXIT.fileFormat;
-  if (error instanceof LeaseHeldError || error instanceof WorkDirLockedError) return EXIT.leaseHeld;
-  if (error instanceof LeaseLostError) return EXIT.leaseLost;
-  if (error instanceof QuarantineCountError || error instanceof QuarantineFileError) return EXIT.unreconciled;
-  return EXIT.unexpected;
+/** One of the documented exit codes. */
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * The exit code of each collector error code. Every code has a row (the compiler sees to it), so a
+ * new error class chooses its exit code where it is added; bugs and conflicts that should not
+ * happen stay `unexpected`, as does any error that is not a `CollectorError`.
+ */
+export const EXIT_CODE_BY_ERROR_CODE: Readonly<Record<CollectorErrorCode, ExitCode>> = {
+  MANIFEST_INVALID: EXIT.configuration,
+  RUNTIME_SETTINGS_INVALID: EXIT.configuration,
+  API_KEY_UNAVAILABLE: EXIT.configuration,
+  BUDGET_EXHAUSTED: EXIT.budgetExhausted,
+  VENDOR_UNAVAILABLE: EXIT.vendor,
+  VENDOR_REQUEST_REFUSED: EXIT.vendor,
+  DOWNLOAD_UNVERIFIED: EXIT.vendor,
+  PRODUCER_STALLED: EXIT.kinesis,
+  QUARANTINE_COUNT_MISMATCH: EXIT.unreconciled,
+  QUARANTINE_FILE_TRUNCATED: EXIT.unreconciled,
+  FILE_FORMAT_INVALID: EXIT.fileFormat,
+  LEASE_HELD: EXIT.leaseHeld,
+  WORK_DIR_LOCKED: EXIT.leaseHeld,
+  LEASE_LOST: EXIT.leaseLost,
+  API_PAGE_INVALID: EXIT.unexpected,
+  ARCHIVED_OBJECT: EXIT.unexpected,
+  CURATED_ROW_INVALID: EXIT.unexpected,
+  FILE_MUTEX_TIMEOUT: EXIT.unexpected,
+  PARQUET_VALUE_UNSTORABLE: EXIT.unexpected,
+  STATE_CONFLICT: EXIT.unexpected,
+};
+
+/** The exit code for a failed run, read from the error's `code`. */
+export function exitCodeFor(error: unknown): ExitCode {
+  return error instanceof CollectorError ? EXIT_CODE_BY_ERROR_CODE[error.code] : EXIT.unexpected;
 }

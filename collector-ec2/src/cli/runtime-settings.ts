@@ -11,6 +11,7 @@ import { CloudWatchHeaderDriftPublisher, type HeaderDriftPublisher } from '../me
 import { DEFAULT_LEASE_TTL_SECONDS } from '../lease/snapshot-lease';
 import { DEFAULT_CHECKPOINT_EVERY_ROWS } from '../pipeline/csv-file-ingest';
 import { FileStateStore, S3StateStore, type StateStore } from '../state/state-store';
+import { CollectorError } from '../collector-error';
 
 /** Options shared by every command, from flags with environment fallbacks. */
 export interface CommonFlags {
@@ -55,24 +56,26 @@ export interface RuntimeSettings {
   directPartRows: number;
 }
 
-export class SettingsError extends Error {
+/** A CLI flag or its environment variable that does not validate; names both (`--ledger / COLLECTOR_LEDGER`). */
+export class RuntimeSettingsError extends CollectorError {
+  readonly code = 'RUNTIME_SETTINGS_INVALID';
   constructor(setting: string, problem: string) {
     super(`${setting}: ${problem}`);
-    this.name = 'SettingsError';
+    this.name = 'RuntimeSettingsError';
   }
 }
 
 export function runtimeSettings(flags: CommonFlags, env: Record<string, string | undefined>): RuntimeSettings {
   const lakeBucket = flags.lakeBucket ?? env.COLLECTOR_LAKE_BUCKET;
-  if (!lakeBucket) throw new SettingsError('--lake-bucket / COLLECTOR_LAKE_BUCKET', 'required');
+  if (!lakeBucket) throw new RuntimeSettingsError('--lake-bucket / COLLECTOR_LAKE_BUCKET', 'required');
   const workDir = path.resolve(flags.workDir ?? env.COLLECTOR_WORK_DIR ?? '/var/lib/ingest-collector');
   const apiKeyParameter = flags.apiKeyParameter ?? env.COLLECTOR_API_KEY_PARAMETER;
   if (apiKeyParameter !== undefined && !apiKeyParameter.startsWith('/')) {
-    throw new SettingsError('--api-key-parameter / COLLECTOR_API_KEY_PARAMETER', `expected an SSM parameter name starting with "/", got "${apiKeyParameter}"`);
+    throw new RuntimeSettingsError('--api-key-parameter / COLLECTOR_API_KEY_PARAMETER', `expected an SSM parameter name starting with "/", got "${apiKeyParameter}"`);
   }
   const metricsEnvironment = flags.metricsEnvironment ?? env.COLLECTOR_METRICS_ENVIRONMENT;
   if (metricsEnvironment !== undefined && !/^[a-z][a-z0-9-]*$/.test(metricsEnvironment)) {
-    throw new SettingsError('--metrics-environment / COLLECTOR_METRICS_ENVIRONMENT', `expected an environment name (lower-case letters, digits, dashes), got "${metricsEnvironment}"`);
+    throw new RuntimeSettingsError('--metrics-environment / COLLECTOR_METRICS_ENVIRONMENT', `expected an environment name (lower-case letters, digits, dashes), got "${metricsEnvironment}"`);
   }
   return {
     manifestPath: path.resolve(flags.manifest),
@@ -95,7 +98,7 @@ function numberSetting(setting: string, value: string | undefined, fallback: num
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < rule.min || (rule.integer && !Number.isInteger(parsed))) {
-    throw new SettingsError(setting, `expected ${rule.integer ? 'an integer' : 'a number'} ≥ ${rule.min}, got "${value}"`);
+    throw new RuntimeSettingsError(setting, `expected ${rule.integer ? 'an integer' : 'a number'} ≥ ${rule.min}, got "${value}"`);
   }
   return parsed;
 }
@@ -105,7 +108,7 @@ export function waitForLeaseSeconds(value: boolean | string | undefined): number
   if (value === undefined || value === false) return 0;
   if (value === true) return Number.POSITIVE_INFINITY;
   const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new SettingsError('--wait-for-lease', `expected seconds ≥ 0, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new RuntimeSettingsError('--wait-for-lease', `expected seconds ≥ 0, got "${value}"`);
   return seconds;
 }
 
@@ -151,7 +154,7 @@ export function headerDriftPublisher(settings: RuntimeSettings): HeaderDriftPubl
 export function ledgerStore(settings: RuntimeSettings, dataset: string, s3: S3Client): LedgerStore {
   if (settings.ledger.startsWith('file:')) return new FileLedgerStore(path.resolve(settings.ledger.slice('file:'.length)));
   if (settings.ledger === 's3') return new S3LedgerStore(s3, settings.lakeBucket, collectorLedgerKey(dataset));
-  throw new SettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
+  throw new RuntimeSettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
 }
 
 /**
@@ -165,5 +168,5 @@ export function leaseStore(settings: RuntimeSettings, dataset: string, snapshot:
     return new FileStateStore<LeaseRecord>(path.join(path.dirname(ledgerFile), 'leases', dataset, `snapshot=${snapshot}.json`));
   }
   if (settings.ledger === 's3') return new S3StateStore<LeaseRecord>(s3, settings.lakeBucket, collectorLeaseKey(dataset, snapshot));
-  throw new SettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
+  throw new RuntimeSettingsError('--ledger / COLLECTOR_LEDGER', `expected "s3" or "file:<path>", got "${settings.ledger}"`);
 }

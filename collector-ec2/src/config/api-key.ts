@@ -1,9 +1,11 @@
+import { CollectorError } from '../collector-error';
 import type { CollectorManifest } from './manifest';
 
 /** The API key source named by the manifest could not be read. */
-export class ApiKeyError extends Error {
-  constructor(source: string, problem: string) {
-    super(`vendor API key from ${source}: ${problem}`);
+export class ApiKeyError extends CollectorError {
+  readonly code = 'API_KEY_UNAVAILABLE';
+  constructor(source: string, problem: string, options?: ErrorOptions) {
+    super(`vendor API key from ${source}: ${problem}`, options);
     this.name = 'ApiKeyError';
   }
 }
@@ -57,8 +59,8 @@ export async function resolveApiKey(
         let fields: unknown;
         try {
           fields = JSON.parse(secret);
-        } catch {
-          throw new ApiKeyError(name, `jsonKey "${source.jsonKey}" is set but the secret is not JSON`);
+        } catch (error) {
+          throw new ApiKeyError(name, `jsonKey "${source.jsonKey}" is set but the secret is not JSON`, { cause: error });
         }
         const value = (fields as Record<string, unknown> | null)?.[source.jsonKey];
         if (typeof value !== 'string' || value === '') throw new ApiKeyError(name, `no string field "${source.jsonKey}"`);
@@ -76,6 +78,6 @@ async function awsCall<T>(source: string, call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     const { name, message } = error as Error;
-    throw new ApiKeyError(source, `${name}: ${message}`);
+    throw new ApiKeyError(source, `${name}: ${message}`, { cause: error });
   }
 }

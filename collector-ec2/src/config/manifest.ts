@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { BULK_DELIVERIES, DEFAULT_BULK_DELIVERY, vendorDatasets, type VendorDataset } from '@ingest-lake/shared';
+import { CollectorError } from '../collector-error';
 
 /** Where the vendor API key comes from. */
 const authSource = z.discriminatedUnion('type', [
@@ -66,12 +67,14 @@ export const manifestSchema = z.strictObject({
 export type CollectorManifest = z.infer<typeof manifestSchema> & { source: string; vendorDataset: VendorDataset };
 
 /** Raised for an invalid manifest; names the file, the field path and the problem. */
-export class ManifestError extends Error {
+export class ManifestError extends CollectorError {
+  readonly code = 'MANIFEST_INVALID';
   constructor(
     readonly manifest: string,
     readonly problems: ReadonlyArray<{ field: string; problem: string }>,
+    options?: ErrorOptions,
   ) {
-    super(`manifest ${manifest}: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`);
+    super(`manifest ${manifest}: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, options);
     this.name = 'ManifestError';
   }
 }
@@ -104,13 +107,13 @@ export async function loadManifest(path: string): Promise<CollectorManifest> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ManifestError(path, [{ field: '(file)', problem: (error as Error).message }]);
+    throw new ManifestError(path, [{ field: '(file)', problem: (error as Error).message }], { cause: error });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ManifestError(path, [{ field: '(file)', problem: `not JSON: ${(error as Error).message}` }]);
+    throw new ManifestError(path, [{ field: '(file)', problem: `not JSON: ${(error as Error).message}` }], { cause: error });
   }
   return parseManifest(value, path);
 }

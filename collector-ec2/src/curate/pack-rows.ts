@@ -1,7 +1,9 @@
 import { decodeRecord, formatIssue, parsePackEntry, type DatasetRuntime } from '@ingest-lake/shared';
+import { CollectorError } from '../collector-error';
 
 /** A pack the collector itself built failed the dataset's validator: the row encoder and the validator disagree (a bug). */
-export class CuratedRowError extends Error {
+export class CuratedRowError extends CollectorError {
+  readonly code = 'CURATED_ROW_INVALID';
   constructor(
     readonly dataset: string,
     readonly line: number | undefined,

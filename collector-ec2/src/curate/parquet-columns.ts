@@ -1,5 +1,6 @@
 import type { SchemaElement } from 'hyparquet-writer';
 import { curatedColumns, parquetType, type ColumnDef, type Dataset } from '@ingest-lake/shared';
+import { CollectorError } from '../collector-error';
 
 /**
  * The Parquet schema of a curated table and the conversion of normalised values (the shared
@@ -18,7 +19,8 @@ export interface ParquetColumn {
 const DAY_MILLIS = 86_400_000;
 
 /** A normalised value the column cannot hold: the validator and this layout disagree (a bug, not bad input). */
-export class ParquetValueError extends Error {
+export class ParquetValueError extends CollectorError {
+  readonly code = 'PARQUET_VALUE_UNSTORABLE';
   constructor(
     readonly column: string,
     readonly value: unknown,

@@ -1,5 +1,6 @@
 import { StateConflictError, type StateStore } from '../state/state-store';
 import { decideLease, sameHolder, type LeaseHolder, type LeaseRecord } from './lease-decision';
+import { CollectorError } from '../collector-error';
 
 /** What the lease did, for the progress log. */
 export type LeaseEvent =
@@ -8,7 +9,8 @@ export type LeaseEvent =
   | { type: 'lease'; action: 'lost'; store: string; reason: string };
 
 /** Another live run holds the snapshot; this run made no vendor call. */
-export class LeaseHeldError extends Error {
+export class LeaseHeldError extends CollectorError {
+  readonly code = 'LEASE_HELD';
   constructor(
     readonly store: string,
     readonly lease: LeaseRecord,
@@ -25,12 +27,14 @@ export class LeaseHeldError extends Error {
 }
 
 /** This run could not keep its lease (renewal failed, or another run took it); it stops before its next vendor call. */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends CollectorError {
+  readonly code = 'LEASE_LOST';
   constructor(
     readonly store: string,
     readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`lease ${store} lost: ${reason}. Stopped before the next vendor call; the next run resumes from the checkpoint`);
+    super(`lease ${store} lost: ${reason}. Stopped before the next vendor call; the next run resumes from the checkpoint`, options);
     this.name = 'LeaseLostError';
   }
 }
@@ -65,6 +69,8 @@ export class SnapshotLease {
   private timer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
   private lostReason: string | undefined;
+  /** The failed write that lost the lease, when one did. */
+  private lostCause: unknown;
   private stopped = false;
 
   private constructor(
@@ -143,7 +149,7 @@ export class SnapshotLease {
     if (this.lostReason === undefined && Date.parse(this.record.expiresAt) - Date.now() < this.ttlMs / 3) {
       this.markLost(`not renewed since ${this.record.renewedAt} (expires ${this.record.expiresAt})`);
     }
-    if (this.lostReason !== undefined) throw new LeaseLostError(this.options.store.describe(), this.lostReason);
+    if (this.lostReason !== undefined) throw new LeaseLostError(this.options.store.describe(), this.lostReason, this.lostCause === undefined ? undefined : { cause: this.lostCause });
   }
 
   /** Lets go of the lease if it is still this run's (a conditional write), so the next run need not wait. */
@@ -159,7 +165,7 @@ export class SnapshotLease {
       this.options.onEvent?.({ type: 'lease', action: 'released', store: this.options.store.describe(), lease: record });
     } catch (error) {
       // Not ours any more, or S3 unreachable: it then expires on its own.
-      this.markLost(`release failed: ${(error as Error).message}`);
+      this.markLost(`release failed: ${(error as Error).message}`, error);
     }
   }
 
@@ -190,18 +196,19 @@ export class SnapshotLease {
           return;
         }
         const other = stored?.state?.holder;
-        this.markLost(other && !sameHolder(other, this.record.holder) ? `taken over by run ${other.runId} on host ${other.host} (pid ${other.pid})` : 'changed by another writer');
+        this.markLost(other && !sameHolder(other, this.record.holder) ? `taken over by run ${other.runId} on host ${other.host} (pid ${other.pid})` : 'changed by another writer', error);
         return;
       }
       // A transient failure: retry soon while a third of the TTL is left; after that the run stops.
       if (Date.parse(this.record.expiresAt) - Date.now() > this.ttlMs / 3) this.schedule(Math.max(100, this.ttlMs / 30));
-      else this.markLost(`renewal failed: ${(error as Error).message}`);
+      else this.markLost(`renewal failed: ${(error as Error).message}`, error);
     }
   }
 
-  private markLost(reason: string): void {
+  private markLost(reason: string, cause?: unknown): void {
     if (this.lostReason !== undefined) return;
     this.lostReason = reason;
+    this.lostCause = cause;
     this.stopped = true;
     clearTimeout(this.timer);
     this.options.onEvent?.({ type: 'lease', action: 'lost', store: this.options.store.describe(), reason });

@@ -2,12 +2,14 @@ import { open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { withFileMutex } from '../state/file-mutex';
 import { currentProcess, isGoneFromThisHost, type ProcessIdentity } from './process-identity';
+import { CollectorError } from '../collector-error';
 
 /** The lock file's content: who holds the work folder. */
 export type WorkDirLockOwner = ProcessIdentity;
 
 /** Another live process holds the snapshot's work folder. */
-export class WorkDirLockedError extends Error {
+export class WorkDirLockedError extends CollectorError {
+  readonly code = 'WORK_DIR_LOCKED';
   constructor(
     readonly lockFile: string,
     readonly owner: WorkDirLockOwner | undefined,

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { CollectorError } from '../collector-error';
 
 /** One row that could not be ingested, with everything needed to find and fix it. */
 export interface QuarantinedRow {
@@ -18,7 +19,8 @@ export interface QuarantinedRow {
 const MAX_RAW_CHARS = 65_536;
 
 /** The quarantine file is shorter than its checkpoint recorded: lines the report counts are missing. */
-export class QuarantineFileError extends Error {
+export class QuarantineFileError extends CollectorError {
+  readonly code = 'QUARANTINE_FILE_TRUNCATED';
   constructor(
     readonly path: string,
     readonly bytes: number,

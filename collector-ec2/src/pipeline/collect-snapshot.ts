@@ -23,6 +23,7 @@ import { curateDimensionFile } from './dimension-file-curation';
 import { DATA_FILE_READ_BYTES } from './fixed-chunks';
 import { ingestApiPages } from './json-api-ingest';
 import { buildRunReport, type RunReport } from './run-report';
+import { CollectorError } from '../collector-error';
 
 /** Progress events for the CLI (progress bars on a TTY, JSON log lines otherwise). */
 export type CollectEvent =
@@ -80,7 +81,8 @@ export function snapshotDirectory(workDir: string, dataset: string, snapshot: st
 }
 
 /** A local quarantine file and the count the run report gives for it disagree; nothing was uploaded. */
-export class QuarantineCountError extends Error {
+export class QuarantineCountError extends CollectorError {
+  readonly code = 'QUARANTINE_COUNT_MISMATCH';
   constructor(
     readonly path: string,
     readonly lines: number,

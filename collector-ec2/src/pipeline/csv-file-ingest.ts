@@ -20,6 +20,7 @@ import { toCsvLine } from '../parse/csv-field';
 import type { QuarantineWriter } from '../parse/quarantine-writer';
 import { DatedPackAssembler, partitionKeyOf, type EntryEncoder } from '../produce/dated-pack-assembler';
 import type { KinesisProducer } from '../produce/kinesis-producer';
+import { CollectorError } from '../collector-error';
 
 /** Counts for one file; rows read = sent + quarantined + blank (checked by reconciliation). */
 export interface FileCounts {
@@ -71,12 +72,14 @@ export interface CsvFileIngestOptions {
 export const DEFAULT_CHECKPOINT_EVERY_ROWS = 200_000;
 
 /** Raised when a file cannot be read at all (its header does not match the dataset). */
-export class FileFormatError extends Error {
+export class FileFormatError extends CollectorError {
+  readonly code = 'FILE_FORMAT_INVALID';
   constructor(
     readonly file: string,
     readonly problem: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}: ${problem}`);
+    super(`${file}: ${problem}`, options);
     this.name = 'FileFormatError';
   }
 }
@@ -144,7 +147,7 @@ export async function ingestCsvFile(options: CsvFileIngestOptions): Promise<File
         validate = compileRowValidator(dataset, header) as RowValidator<Record<string, unknown>>;
         encodeRow = compileRowEntryEncoder(dataset, header);
       } catch (error) {
-        if (error instanceof HeaderMismatchError) throw new FileFormatError(file, error.message);
+        if (error instanceof HeaderMismatchError) throw new FileFormatError(file, error.message, { cause: error });
         throw error;
       }
       return;

@@ -7,14 +7,17 @@ import { DatedPackAssembler } from '../produce/dated-pack-assembler';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import type { VendorClient } from '../vendor/vendor-client';
 import { readPointer } from './json-pointer';
+import { CollectorError } from '../collector-error';
 
 /** A page that is not the JSON shape the manifest describes. */
-export class ApiPageError extends Error {
+export class ApiPageError extends CollectorError {
+  readonly code = 'API_PAGE_INVALID';
   constructor(
     readonly page: number,
     problem: string,
+    options?: ErrorOptions,
   ) {
-    super(`API page ${page}: ${problem}`);
+    super(`API page ${page}: ${problem}`, options);
     this.name = 'ApiPageError';
   }
 }
@@ -63,7 +66,7 @@ export async function ingestApiPages(options: {
     try {
       page = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new ApiPageError(pageNumber, `not JSON: ${(error as Error).message}`);
+      throw new ApiPageError(pageNumber, `not JSON: ${(error as Error).message}`, { cause: error });
     }
     const records = page[api.recordsField];
     if (!Array.isArray(records)) throw new ApiPageError(pageNumber, `field "${api.recordsField}" is not an array`);

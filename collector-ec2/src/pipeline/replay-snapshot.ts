@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { collectorReportKey, DEFAULT_DIRECT_PART_ROWS, vendorBulkOrigin } from '@ingest-lake/shared';
 import { rawArchiveKey } from '../archive/raw-archive';
 import type { DirectCheckpoint } from '../checkpoint/run-checkpoint';
+import { CollectorError } from '../collector-error';
 import type { CollectorManifest } from '../config/manifest';
 import { DirectPartWriter } from '../curate/direct-part-writer';
 import { directPartWriterFor, dtOfPartKey, uploadDirectPart } from '../curate/direct-part-upload';
@@ -20,13 +21,13 @@ import type { FileReport, RunReport } from './run-report';
  * or Deep Archive): it must be restored first. raw/ transitions to Glacier Instant Retrieval, which
  * GetObject reads, so this only happens when an operator moved objects by hand (decision 0013).
  */
-export class ArchivedObjectError extends Error {
+export class ArchivedObjectError extends CollectorError {
   readonly code = 'ARCHIVED_OBJECT';
   constructor(
     readonly bucket: string,
     readonly key: string,
     readonly storageClass: string | undefined,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(
       `s3://${bucket}/${key} is archived (${storageClass ?? 'archive storage class'}): restore it first, e.g. ` +

@@ -1,6 +1,7 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { KINESIS_MAX_BYTES_PER_PUT, KINESIS_MAX_RECORD_BYTES, KINESIS_MAX_RECORDS_PER_PUT } from '@ingest-lake/shared';
 import { backoffDelayMs, sleep, type BackoffOptions } from './backoff';
+import { CollectorError } from '../collector-error';
 
 /** One record to put, with a callback once Kinesis has durably accepted it. */
 export interface ProducerRecord {
@@ -33,9 +34,11 @@ export interface ProducerStats {
 }
 
 /** Raised when Kinesis makes no progress for `maxStallMs`; nothing is lost, the run resumes from its checkpoint. */
-export class ProducerStalledError extends Error {
-  constructor(readonly stalledMs: number, readonly lastError?: unknown) {
-    super(`Kinesis made no progress for ${stalledMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+export class ProducerStalledError extends CollectorError {
+  readonly code = 'PRODUCER_STALLED';
+  /** `cause`: the last failed call, when one failed (a stall can also be records refused one by one). */
+  constructor(readonly stalledMs: number, options?: ErrorOptions) {
+    super(`Kinesis made no progress for ${stalledMs} ms${options?.cause instanceof Error ? `: ${options.cause.message}` : ''}`, options);
     this.name = 'ProducerStalledError';
   }
 }
@@ -194,7 +197,7 @@ export class KinesisProducer {
       this.stats.callsRetried++;
       failed = batch;
       if (Date.now() - this.lastProgressAt > this.options.maxStallMs) {
-        this.failure = new ProducerStalledError(Date.now() - this.lastProgressAt, error);
+        this.failure = new ProducerStalledError(Date.now() - this.lastProgressAt, { cause: error });
         return;
       }
     }

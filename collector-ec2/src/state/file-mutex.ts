@@ -1,7 +1,9 @@
 import { open, stat, unlink } from 'node:fs/promises';
+import { CollectorError } from '../collector-error';
 
 /** A mutex file could not be taken in time (another process keeps it). */
-export class FileMutexTimeoutError extends Error {
+export class FileMutexTimeoutError extends CollectorError {
+  readonly code = 'FILE_MUTEX_TIMEOUT';
   constructor(
     readonly path: string,
     readonly waitedMs: number,

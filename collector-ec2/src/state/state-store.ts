@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withFileMutex } from './file-mutex';
+import { CollectorError } from '../collector-error';
 
 /**
  * One JSON document with optimistic concurrency: `write` succeeds only if nobody wrote since the
@@ -18,9 +19,10 @@ export interface StateStore<T> {
 }
 
 /** Someone else wrote the document since it was read (HTTP 412/409 from S3, or a changed file). */
-export class StateConflictError extends Error {
-  constructor(readonly store: string) {
-    super(`${store} changed while being updated`);
+export class StateConflictError extends CollectorError {
+  readonly code = 'STATE_CONFLICT';
+  constructor(readonly store: string, options?: ErrorOptions) {
+    super(`${store} changed while being updated`, options);
     this.name = 'StateConflictError';
   }
 }
@@ -106,7 +108,7 @@ export class S3StateStore<T> implements StateStore<T> {
       etag = response.ETag;
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 412 || status === 409) throw new StateConflictError(this.describe());
+      if (status === 412 || status === 409) throw new StateConflictError(this.describe(), { cause: error });
       throw error;
     }
     if (etag === undefined) throw new Error(`${this.describe()}: PutObject answered without an ETag`);

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { CallBudget } from '../budget/call-budget';
 import { backoffDelayMs, sleep, type BackoffOptions } from '../produce/backoff';
+import { CollectorError } from '../collector-error';
 
 export interface VendorClientOptions {
   baseUrl: string;
@@ -24,19 +25,22 @@ export interface VendorResponse {
 }
 
 /** The vendor kept failing (5xx, 429, network) for every attempt; the run stops and resumes later. */
-export class VendorUnavailableError extends Error {
+export class VendorUnavailableError extends CollectorError {
+  readonly code = 'VENDOR_UNAVAILABLE';
   constructor(
     readonly url: string,
     readonly attempts: number,
     readonly lastProblem: string,
+    options?: ErrorOptions,
   ) {
-    super(`vendor unavailable after ${attempts} attempt(s) for ${url}: ${lastProblem}`);
+    super(`vendor unavailable after ${attempts} attempt(s) for ${url}: ${lastProblem}`, options);
     this.name = 'VendorUnavailableError';
   }
 }
 
 /** The vendor refused the request (4xx other than 429): retrying will not help. */
-export class VendorRequestError extends Error {
+export class VendorRequestError extends CollectorError {
+  readonly code = 'VENDOR_REQUEST_REFUSED';
   constructor(
     readonly url: string,
     readonly status: number,
@@ -66,6 +70,8 @@ export class VendorClient {
   async get(target: string, headers: Record<string, string> = {}): Promise<VendorResponse> {
     const url = new URL(target, this.options.baseUrl).toString();
     let lastProblem = '';
+    // The last failure when it was a thrown error (network, timeout) rather than an HTTP answer.
+    let lastError: unknown;
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
       this.options.beforeRequest?.();
       await this.options.budget.spend(this.options.runId);
@@ -81,6 +87,7 @@ export class VendorClient {
         }
         const text = (await response.text().catch(() => '')).slice(0, 300);
         lastProblem = `HTTP ${response.status} ${text}`;
+        lastError = undefined;
         if (response.status === 429 || response.status === 503) {
           waitMs = retryAfterMs(response.headers.get('retry-after')) ?? backoffDelayMs(attempt, this.options.backoff);
           if (waitMs > (this.options.maxRetryAfterMs ?? 900_000)) throw new VendorUnavailableError(url, attempt, lastProblem);
@@ -92,10 +99,11 @@ export class VendorClient {
       } catch (error) {
         if (error instanceof VendorRequestError || error instanceof VendorUnavailableError) throw error;
         lastProblem = (error as Error).message;
+        lastError = error;
         waitMs = backoffDelayMs(attempt, this.options.backoff);
       }
       if (attempt < this.options.maxAttempts) await sleep(waitMs);
     }
-    throw new VendorUnavailableError(url, this.options.maxAttempts, lastProblem);
+    throw new VendorUnavailableError(url, this.options.maxAttempts, lastProblem, lastError === undefined ? undefined : { cause: lastError });
   }
 }

@@ -4,5 +4,6 @@ export * from './failure-envelope';
 export * from './response-builder';
 export * from './transform-record';
 export * from './transform-batch';
+export * from './firehose-transform-error';
 export * from './settings';
 export * from './http-event-envelope';

@@ -1,12 +1,14 @@
 import { datasets } from '@ingest-lake/shared';
+import { FirehoseTransformError } from './firehose-transform-error';
 import { DEFAULT_EVENT_TIME_WINDOW } from './http-event-envelope';
 import type { TransformSettings } from './transform-record';
 
 /** Raised at cold start when the function's environment is wrong; names the variable. */
-export class SettingsError extends Error {
+export class TransformEnvironmentError extends FirehoseTransformError {
+  readonly code = 'TRANSFORM_ENVIRONMENT_INVALID';
   constructor(variable: string, problem: string) {
     super(`environment variable ${variable}: ${problem}`);
-    this.name = 'SettingsError';
+    this.name = 'TransformEnvironmentError';
   }
 }
 
@@ -20,7 +22,7 @@ export class SettingsError extends Error {
  */
 export function settingsFromEnvironment(env: Record<string, string | undefined>): TransformSettings {
   const defaultDataset = env.DEFAULT_DATASET?.trim() || 'events';
-  if (!datasets.has(defaultDataset)) throw new SettingsError('DEFAULT_DATASET', `unknown dataset "${defaultDataset}"`);
+  if (!datasets.has(defaultDataset)) throw new TransformEnvironmentError('DEFAULT_DATASET', `unknown dataset "${defaultDataset}"`);
   const eventTimeWindow = {
     maxAgeMillis: positiveNumber(env, 'EVENT_MAX_AGE_HOURS', DEFAULT_EVENT_TIME_WINDOW.maxAgeMillis / 3_600_000) * 3_600_000,
     maxLeadMillis: positiveNumber(env, 'EVENT_MAX_LEAD_SECONDS', DEFAULT_EVENT_TIME_WINDOW.maxLeadMillis / 1000) * 1000,
@@ -29,7 +31,7 @@ export function settingsFromEnvironment(env: Record<string, string | undefined>)
   if (list === '*' || list === '') return { defaultDataset, acceptedDatasets: 'all', eventTimeWindow };
   const names = list.split(',').map((name) => name.trim()).filter(Boolean);
   for (const name of names) {
-    if (!datasets.has(name)) throw new SettingsError('DATASETS', `unknown dataset "${name}"`);
+    if (!datasets.has(name)) throw new TransformEnvironmentError('DATASETS', `unknown dataset "${name}"`);
   }
   return { defaultDataset, acceptedDatasets: new Set(names), eventTimeWindow };
 }
@@ -38,6 +40,6 @@ function positiveNumber(env: Record<string, string | undefined>, variable: strin
   const text = env[variable]?.trim();
   if (!text) return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new SettingsError(variable, `expected a positive number, got "${text}"`);
+  if (!Number.isFinite(value) || value <= 0) throw new TransformEnvironmentError(variable, `expected a positive number, got "${text}"`);
   return value;
 }

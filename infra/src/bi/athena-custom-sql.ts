@@ -7,9 +7,11 @@ import {
   streamedDatasets,
   type SqlFile,
 } from '@ingest-lake/shared';
+import { InfraError } from '../infra-error';
 
 /** A name after FROM or JOIN that is neither a catalog relation nor a name the query defines (a CTE). */
-export class UnknownRelationError extends Error {
+export class UnknownRelationError extends InfraError {
+  readonly code = 'UNKNOWN_RELATION';
   constructor(
     readonly query: string,
     readonly relation: string,

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BULK_DELIVERIES, DEFAULT_BULK_DELIVERY, vendorDatasets, type BulkDelivery, type Dataset } from '@ingest-lake/shared';
+import { InfraError } from '../infra-error';
 
 /** A manifest whose data file delivery infra cannot follow; names the manifest and the value. */
-export class CollectorBulkDeliveryError extends Error {
+export class CollectorBulkDeliveryError extends InfraError {
+  readonly code = 'COLLECTOR_BULK_DELIVERY_INVALID';
   constructor(
     readonly source: string,
     problem: string,

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { InfraError } from '../infra-error';
 
 /** A manifest's timer schedule that the instance schedule cannot follow. */
-export class CollectorScheduleError extends Error {
+export class CollectorScheduleError extends InfraError {
+  readonly code = 'COLLECTOR_SCHEDULE_UNSUPPORTED';
   constructor(
     readonly source: string,
     readonly onCalendar: string,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { deliverySettingsSchema } from '@ingest-lake/shared';
+import { InfraError } from '../infra-error';
 
 /**
  * Interface endpoints something in the VPC uses (the collector is its only workload; audit in
@@ -100,9 +101,10 @@ export const environmentConfigSchema = z.strictObject({
 
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;
 
-export class ConfigError extends Error {
-  constructor(source: string, problems: string[]) {
-    super(`config ${source}: ${problems.join('; ')}`);
+export class ConfigError extends InfraError {
+  readonly code = 'CONFIG_INVALID';
+  constructor(source: string, problems: string[], options?: ErrorOptions) {
+    super(`config ${source}: ${problems.join('; ')}`, options);
     this.name = 'ConfigError';
   }
 }
@@ -132,7 +134,7 @@ export function loadEnvironmentConfig(environment: string): EnvironmentConfig {
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(file, [(error as Error).message]);
+    throw new ConfigError(file, [(error as Error).message], { cause: error });
   }
   return parseEnvironmentConfig(value, file);
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { minuteOfDailyCron } from '../config/collector-schedule';
+import { InfraError } from '../infra-error';
 
 /** What the cost model needs to know about a deployment, read from its synthesized stacks. */
 export interface DeploymentFacts {
@@ -25,7 +26,8 @@ export interface DeploymentFacts {
 type Json = { resource?: Record<string, Record<string, Record<string, unknown>>> };
 
 /** Raised when the synthesized stacks are missing: run `npm run synth` first. */
-export class MissingSynthError extends Error {
+export class MissingSynthError extends InfraError {
+  readonly code = 'SYNTHESIZED_STACKS_MISSING';
   constructor(directory: string, environment: string) {
     super(`no synthesized stacks for "${environment}" in ${directory}: run \`npm run synth\` first`);
     this.name = 'MissingSynthError';

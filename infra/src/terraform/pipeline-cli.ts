@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../app';
 import { loadEnvironmentConfig, resourceName, type EnvironmentConfig } from '../config/environment-config';
+import { InfraError } from '../infra-error';
 import { versionedSqlJobName } from '../stacks/catalog-stack';
 import { collectorRelease, collectorReleasesPrefix, type CollectorRelease } from '../stacks/collector-stack';
 import { renderPlanSummary, summarizePlans, summarizeStack, type TerraformPlanJson } from './plan-summary';
@@ -52,10 +53,10 @@ export interface PlanManifest {
   viewsJob?: { stack: string; name: string };
 }
 
-export class PipelinePlanError extends Error {
+export class PipelinePlanError extends InfraError {
   readonly code = 'PIPELINE_PLAN';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'PipelinePlanError';
   }
 }
@@ -193,6 +194,7 @@ export async function planEnvironment(options: PlanOptions): Promise<PlanManifes
         throw new PipelinePlanError(
           `${stack.name} reads the state of a stack that was never applied: a first deploy cannot be planned ahead. ` +
             `Run infra/pipeline/bootstrap.sh ${config.environment} once (docs/deploy.md, section 3).\n${error.message}`,
+          { cause: error },
         );
       }
       throw error;

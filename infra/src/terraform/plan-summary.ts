@@ -4,6 +4,7 @@
  * apply will refuse because an upstream plan changes outputs they read. Pure: it reads the documents
  * `terraform show -json <plan>` writes (format 1.x) and returns data and Markdown.
  */
+import { InfraError } from '../infra-error';
 
 /** What one resource change does, in Terraform's words (a replacement is one action, not two). */
 export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'forget';
@@ -67,14 +68,15 @@ export interface PlanSummary {
   noChanges: boolean;
 }
 
-export class PlanFormatError extends Error {
+export class PlanFormatError extends InfraError {
   readonly code = 'PLAN_FORMAT';
   constructor(
     /** The stack whose plan document was not understood. */
     readonly planStack: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`plan of ${planStack}: ${message}`);
+    super(`plan of ${planStack}: ${message}`, options);
     this.name = 'PlanFormatError';
   }
 }
@@ -138,7 +140,7 @@ export function summarizeStack(input: StackPlanInput): StackSummary {
     try {
       action = changeAction(resource.change.actions);
     } catch (error) {
-      throw new PlanFormatError(input.stack, `${resource.address}: ${(error as Error).message}`);
+      throw new PlanFormatError(input.stack, `${resource.address}: ${(error as Error).message}`, { cause: error });
     }
     if (!action) continue;
     changes.push({ address: resource.address, type: resource.type, action, attributes: action === 'update' || action === 'replace' ? changedAttributes(resource.change) : [] });

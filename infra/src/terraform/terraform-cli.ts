@@ -2,6 +2,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { InfraError } from '../infra-error';
 
 /**
  * The `hashicorp/aws` version the bindings in `@cdktf/provider-aws` were generated for: the only
@@ -26,23 +27,24 @@ const MIRROR_CANDIDATES = [
   '/usr/share/terraform/plugins',
 ];
 
-export class TerraformUnavailableError extends Error {
+export class TerraformUnavailableError extends InfraError {
   readonly code = 'TERRAFORM_UNAVAILABLE';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'TerraformUnavailableError';
   }
 }
 
-export class TerraformCommandError extends Error {
+export class TerraformCommandError extends InfraError {
   readonly code = 'TERRAFORM_FAILED';
   constructor(
     readonly args: string[],
     readonly cwd: string,
     readonly exitCode: number | null,
     readonly output: string,
+    options?: ErrorOptions,
   ) {
-    super(`terraform ${args.join(' ')} failed (exit ${exitCode}) in ${cwd}:\n${output.slice(-6_000)}`);
+    super(`terraform ${args.join(' ')} failed (exit ${exitCode}) in ${cwd}:\n${output.slice(-6_000)}`, options);
     this.name = 'TerraformCommandError';
   }
 }
@@ -71,6 +73,7 @@ export function terraformVersion(command = 'terraform'): string {
     throw new TerraformUnavailableError(
       `\`${command}\` is not on PATH: install Terraform ≥ 1.10 (https://developer.hashicorp.com/terraform/install; ` +
         `the project's machine image has 1.11.4).`,
+      result.error === undefined ? undefined : { cause: result.error },
     );
   }
   return (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version;
@@ -141,7 +144,7 @@ export function runTerraform(cwd: string, args: string[], env: NodeJS.ProcessEnv
       if (exitCode === 0) resolve({ stdout, exitCode });
       // `plan -detailed-exitcode` answers 2 for "changes present": a result, not a failure.
       else if (exitCode === 2 && args.includes('-detailed-exitcode')) resolve({ stdout, exitCode });
-      else reject(new TerraformCommandError(args, cwd, exitCode, `${stdout}\n${stderr}`));
+      else reject(new TerraformCommandError(args, cwd, exitCode, `${stdout}\n${stderr}`, error === null ? undefined : { cause: error }));
     });
   });
 }

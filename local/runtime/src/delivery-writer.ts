@@ -14,6 +14,7 @@ import {
 import { decodeFailureEnvelope } from '@ingest-lake/firehose-transform';
 import type { DeliveryRange } from './delivery-range';
 import type { DuckDbSession } from './duckdb-session';
+import { LocalRuntimeError } from './local-runtime-error';
 import { sqlLiteral } from './duckdb-session';
 import type { RecordCounts } from './record-counts';
 
@@ -40,7 +41,8 @@ export interface DeliveryManifest extends RecordCounts {
 }
 
 /** A setting of the delivery model this stand-in does not implement; names the setting and value. */
-export class UnsupportedDeliverySettingError extends Error {
+export class UnsupportedDeliverySettingError extends LocalRuntimeError {
+  readonly code = 'DELIVERY_SETTING_UNSUPPORTED';
   constructor(setting: string, value: string) {
     super(`local Firehose runner: ${setting} "${value}" is not supported here (supported: UNCOMPRESSED, GZIP / SNAPPY for Parquet)`);
     this.name = 'UnsupportedDeliverySettingError';

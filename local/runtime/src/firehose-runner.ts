@@ -212,7 +212,7 @@ export class FirehoseRunner {
         if (valid) return response;
         lastError = new InvocationError('Lambda.FunctionError', 'response does not hold exactly one valid result per recordId');
       } catch (error) {
-        lastError = error instanceof InvocationError ? error : new InvocationError('Lambda.FunctionError', (error as Error).message);
+        lastError = error instanceof InvocationError ? error : new InvocationError('Lambda.FunctionError', (error as Error).message, { cause: error });
       }
       this.counters.invocationFailures++;
       if (attempt < this.invocationAttempts) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1_000));
@@ -334,9 +334,9 @@ export class FirehoseRunner {
     const processingFailed = this.settings.processor.errorOutputType;
     if (outcome instanceof InvocationError) {
       for (const r of event.records) {
-        fail(processingFailed, outcome.code, sourceById.get(r.recordId)!, {
+        fail(processingFailed, outcome.errorCode, sourceById.get(r.recordId)!, {
           ...errorBase(r, this.invocationAttempts),
-          errorCode: outcome.code,
+          errorCode: outcome.errorCode,
           errorMessage: outcome.message,
           rawData: r.data,
         });

@@ -1,3 +1,4 @@
+export * from './local-runtime-error';
 export * from './local-stack';
 export * from './ingest-endpoint';
 export * from './firehose-runner';

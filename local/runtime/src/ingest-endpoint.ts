@@ -54,7 +54,7 @@ export class VelocityMappingTemplate {
     } catch (error) {
       const { message, hash } = error as Error & { hash?: { loc?: { first_line?: number } } };
       const line = hash?.loc?.first_line ?? Number(/on line (\d+)/.exec(message)?.[1] ?? Number.NaN);
-      throw new MappingTemplateSyntaxError(name, Number.isNaN(line) ? undefined : line, message);
+      throw new MappingTemplateSyntaxError(name, Number.isNaN(line) ? undefined : line, message, { cause: error });
     }
   }
 
@@ -177,7 +177,7 @@ function renderRequest(template: VelocityMappingTemplate, variables: MappingTemp
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`mapping template "${template.name}" rendered no JSON (${(error as Error).message}): ${text.slice(0, 200)}`);
+    throw new Error(`mapping template "${template.name}" rendered no JSON (${(error as Error).message}): ${text.slice(0, 200)}`, { cause: error });
   }
 }
 

@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { sqlLiteral } from './duckdb-session';
 import { COLLECTOR_QUARANTINE_PREFIX, COLLECTOR_STATE_PREFIX, streamedDatasets, vendorBulkOrigin, vendorDatasets } from '@ingest-lake/shared';
-import type { RunReport } from '@ingest-lake/collector';
+import type { RunReport } from '@ingest-lake/collector-ec2';
 import type { DeliveryManifest } from './delivery-writer';
 import type { LakeCatalog } from './lake-catalog';
 import { countLake, type LakeCounts } from './lake-report';

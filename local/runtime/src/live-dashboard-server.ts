@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LoopbackHttpService } from '@ingest-lake/local-emulators';
 import type { DashboardSnapshot } from './dashboard-snapshot';
 import { DASHBOARD_PAGE_ASSETS, renderLiveDashboardPage } from './live-dashboard-page';
+import { LocalRuntimeError } from './local-runtime-error';
 
 export interface LiveDashboardServerOptions {
   /** The newest snapshot (the server never computes one: many open pages cost one sampler). */
@@ -16,9 +17,10 @@ export interface LiveDashboardServerOptions {
 }
 
 /** Thrown at start when the page bundle is missing (`npm run build` makes it). */
-export class DashboardPageMissingError extends Error {
-  constructor(readonly file: string) {
-    super(`missing ${file}: run \`npm run build\` first`);
+export class DashboardPageMissingError extends LocalRuntimeError {
+  readonly code = 'DASHBOARD_PAGE_MISSING';
+  constructor(readonly file: string, options?: ErrorOptions) {
+    super(`missing ${file}: run \`npm run build\` first`, options);
     this.name = 'DashboardPageMissingError';
   }
 }
@@ -40,8 +42,8 @@ export class LiveDashboardServer extends LoopbackHttpService {
   override async start(port = 0): Promise<string> {
     for (const [name, type] of [[DASHBOARD_PAGE_ASSETS.script, CONTENT_TYPES.js], [DASHBOARD_PAGE_ASSETS.stylesheet, CONTENT_TYPES.css]] as const) {
       const file = path.join(this.options.pageDir, name);
-      const body = await readFile(file).catch(() => {
-        throw new DashboardPageMissingError(file);
+      const body = await readFile(file).catch((error: unknown) => {
+        throw new DashboardPageMissingError(file, { cause: error });
       });
       this.assets.set(`/${name}`, { body, type });
     }

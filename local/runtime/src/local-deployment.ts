@@ -9,6 +9,7 @@ import {
   type DeliveryInputs,
   type DeliveryStreamSettings,
 } from '@ingest-lake/shared';
+import { LocalRuntimeError } from './local-runtime-error';
 import { REPO_PATHS } from './repo-paths';
 
 /**
@@ -56,7 +57,8 @@ export interface LocalDeployment {
 }
 
 /** Raised when an override is out of range; names the override. */
-export class LocalOverrideError extends RangeError {
+export class LocalOverrideError extends LocalRuntimeError {
+  readonly code = 'LOCAL_OVERRIDE_OUT_OF_RANGE';
   constructor(name: keyof LocalOverrides, value: number) {
     super(`local override ${name}: expected a number > 0, got ${value}`);
     this.name = 'LocalOverrideError';
@@ -105,7 +107,7 @@ export function loadLocalDeployment(options: LoadLocalDeploymentOptions = {}): L
   try {
     config = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new DeliverySettingsError(file, [(error as Error).message]);
+    throw new DeliverySettingsError(file, [(error as Error).message], { cause: error });
   }
   return localDeployment(parseDeliveryInputs(config, file), file, options.overrides);
 }

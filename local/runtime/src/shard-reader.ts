@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { sequenceAfter, type DeliveryRange } from './delivery-range';
 import { readJsonFile, writeJsonFileAtomically } from './json-file';
+import { LocalRuntimeError } from './local-runtime-error';
 
 /** Records one GetRecords call asks for per shard unless told otherwise (Kinesis allows up to 10,000). */
 export const DEFAULT_RECORDS_PER_SHARD_POLL = 1_000;
@@ -46,7 +47,8 @@ export function filledAPage(records: ShardRecord[], limitPerShard: number): bool
 }
 
 /** A pending delivery's records are no longer on the stream (trimmed, or the stream was recreated). */
-export class DeliveryRangeGoneError extends Error {
+export class DeliveryRangeGoneError extends LocalRuntimeError {
+  readonly code = 'DELIVERY_RANGE_GONE';
   constructor(
     readonly streamName: string,
     readonly shardId: string,

@@ -3,14 +3,18 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FirehoseTransformationEvent, FirehoseTransformationResponse } from '@ingest-lake/firehose-transform';
 import type { TransformProcessorSettings } from '@ingest-lake/shared';
+import { LocalRuntimeError } from './local-runtime-error';
 
 /** An invocation that errored, timed out or crashed its process (Firehose retries these). */
-export class InvocationError extends Error {
+export class InvocationError extends LocalRuntimeError {
+  readonly code = 'LAMBDA_INVOCATION_FAILED';
   constructor(
-    readonly code: 'Lambda.FunctionError' | 'Lambda.Timeout' | 'Lambda.ProcessExited',
+    /** Firehose's `errorCode` for the failure, as its error records carry it. */
+    readonly errorCode: 'Lambda.FunctionError' | 'Lambda.Timeout' | 'Lambda.ProcessExited',
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`${code}: ${message}`);
+    super(`${errorCode}: ${message}`, options);
     this.name = 'InvocationError';
   }
 }

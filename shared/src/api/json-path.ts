@@ -1,5 +1,8 @@
+import { SharedError } from '../shared-error';
+
 /** A JSONPath the emulation does not evaluate (only `$`, `.name`, `['name']` and `[index]` are supported). */
-export class UnsupportedJsonPathError extends Error {
+export class UnsupportedJsonPathError extends SharedError {
+  readonly code = 'JSON_PATH_UNSUPPORTED';
   constructor(
     readonly path: string,
     readonly position: number,

@@ -1,11 +1,15 @@
+import { SharedError } from '../shared-error';
+
 /** A mapping template that does not parse: which template, which line (1-based), and why. */
-export class MappingTemplateSyntaxError extends Error {
+export class MappingTemplateSyntaxError extends SharedError {
+  readonly code = 'MAPPING_TEMPLATE_SYNTAX';
   constructor(
     readonly templateName: string,
     readonly line: number | undefined,
     readonly detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`mapping template "${templateName}"${line === undefined ? '' : ` line ${line}`}: ${detail}`);
+    super(`mapping template "${templateName}"${line === undefined ? '' : ` line ${line}`}: ${detail}`, options);
     this.name = 'MappingTemplateSyntaxError';
   }
 }

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { ByteSink } from './byte-sink';
 import { DEFAULT_PACK_TARGET_BYTES, FIREHOSE_MAX_RECORD_BYTES } from './kinesis-limits';
+import { SharedError } from '../shared-error';
 
 /**
  * The record codec used on Kinesis. Two shapes travel on the stream:
@@ -42,13 +43,15 @@ export interface PackEntry {
 export type DecodeFailureReason = 'empty' | 'not_utf8' | 'not_json' | 'bad_pack_header' | 'bad_pack_entry';
 
 /** Raised when Kinesis data cannot be decoded; `line` is 1-based within the record. */
-export class RecordDecodeError extends Error {
+export class RecordDecodeError extends SharedError {
+  readonly code = 'RECORD_UNDECODABLE';
   constructor(
     readonly reason: DecodeFailureReason,
     readonly detail: string,
     readonly line?: number,
+    options?: ErrorOptions,
   ) {
-    super(line === undefined ? `${reason}: ${detail}` : `${reason} at line ${line}: ${detail}`);
+    super(line === undefined ? `${reason}: ${detail}` : `${reason} at line ${line}: ${detail}`, options);
     this.name = 'RecordDecodeError';
   }
 }
@@ -64,7 +67,7 @@ function parsePackHeader(line: string): PackHeader {
   try {
     header = JSON.parse(line);
   } catch (error) {
-    throw new RecordDecodeError('bad_pack_header', (error as Error).message, 1);
+    throw new RecordDecodeError('bad_pack_header', (error as Error).message, 1, { cause: error });
   }
   const h = header as Partial<PackHeader>;
   if (h.$pack !== PACK_FORMAT_VERSION) throw new RecordDecodeError('bad_pack_header', `unsupported $pack ${String(h.$pack)}`, 1);
@@ -94,7 +97,7 @@ export function decodeRecord(data: Uint8Array): DecodedRecord {
     return { kind: 'single', value: JSON.parse(text) };
   } catch (error) {
     if (text.trim() === '') throw new RecordDecodeError('empty', 'record is blank');
-    throw new RecordDecodeError('not_json', (error as Error).message);
+    throw new RecordDecodeError('not_json', (error as Error).message, undefined, { cause: error });
   }
 }
 
@@ -117,7 +120,7 @@ export function parsePackEntry(line: string, index: number, columns?: ReadonlyAr
   try {
     entry = JSON.parse(line);
   } catch (error) {
-    throw new RecordDecodeError('bad_pack_entry', (error as Error).message, index + 2);
+    throw new RecordDecodeError('bad_pack_entry', (error as Error).message, index + 2, { cause: error });
   }
   if (Array.isArray(entry)) {
     if (!columns) throw new RecordDecodeError('bad_pack_entry', 'positional entry in a pack without columns', index + 2);
@@ -148,7 +151,8 @@ export function encodePackEntry(entry: PackEntry): string {
 }
 
 /** Raised when a single entry cannot fit in any Kinesis record Firehose will read. */
-export class EntryTooLargeError extends Error {
+export class EntryTooLargeError extends SharedError {
+  readonly code = 'ENTRY_TOO_LARGE';
   constructor(readonly entryBytes: number) {
     super(`entry of ${entryBytes} bytes exceeds the ${FIREHOSE_MAX_RECORD_BYTES}-byte record limit`);
     this.name = 'EntryTooLargeError';

@@ -5,6 +5,7 @@
  * both sides have is written once (here, or in the environment config it is built from).
  */
 import { z } from 'zod';
+import { SharedError } from '../shared-error';
 import { streamedDatasets } from '../datasets/registry';
 import { events } from '../datasets/events';
 import {
@@ -43,12 +44,14 @@ export function deliverySettingsSchema(): ReturnType<typeof buildDeliverySetting
 export type DeliverySettings = z.infer<ReturnType<typeof buildDeliverySettingsSchema>>;
 
 /** A `delivery` section (or the names around it) that does not validate; names the source and every field at fault. */
-export class DeliverySettingsError extends Error {
+export class DeliverySettingsError extends SharedError {
+  readonly code = 'DELIVERY_SETTINGS_INVALID';
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
+    options?: ErrorOptions,
   ) {
-    super(`config ${source}: ${problems.join('; ')}`);
+    super(`config ${source}: ${problems.join('; ')}`, options);
     this.name = 'DeliverySettingsError';
   }
 }

@@ -2,6 +2,7 @@
  * The lake's key layout, shared by infra (Firehose prefixes, lifecycle rules, Glue locations),
  * the collector and the local runtime, so that all three write and read the same places.
  */
+import { SharedError } from '../shared-error';
 
 /** Zones of the one lake bucket. */
 export const LAKE_ZONES = {
@@ -95,7 +96,8 @@ export interface PrefixContext {
 }
 
 /** Raised when a prefix names a namespace or key the context does not have. */
-export class PrefixExpressionError extends Error {
+export class PrefixExpressionError extends SharedError {
+  readonly code = 'PREFIX_EXPRESSION_UNRESOLVED';
   constructor(prefix: string, expression: string) {
     super(`cannot evaluate ${expression} in S3 prefix "${prefix}"`);
     this.name = 'PrefixExpressionError';

@@ -3,6 +3,7 @@ import type { ColumnMap, Dataset, RecordOf } from './dataset';
 import type { IssueReason, ValidationIssue, ValidationResult } from './validation-issue';
 import { compareHeader, headerProblems } from './header-drift';
 import * as parsers from './value-parsers';
+import { SharedError } from '../shared-error';
 
 /**
  * Compiled validators. Each dataset declaration is turned once into straight-line JavaScript
@@ -16,7 +17,8 @@ export type ObjectValidator<R> = (input: unknown) => ValidationResult<R>;
 export type RowValidator<R> = (fields: ReadonlyArray<string>) => ValidationResult<R>;
 
 /** Raised when a CSV header cannot be mapped onto a dataset. */
-export class HeaderMismatchError extends Error {
+export class HeaderMismatchError extends SharedError {
+  readonly code = 'HEADER_MISMATCH';
   constructor(
     readonly dataset: string,
     readonly problems: ReadonlyArray<string>,

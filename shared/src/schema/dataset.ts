@@ -1,5 +1,6 @@
 import type { ColumnDef, ColumnValue } from './column';
 import { t } from './column';
+import { SharedError } from '../shared-error';
 
 /** Columns keyed by name, in declaration order (which is also the curated column order). */
 export type ColumnMap = Record<string, ColumnDef>;
@@ -43,7 +44,8 @@ export const lineageColumns = {
 export const partitionColumn = { name: 'dt', kind: 'date' } as const;
 
 /** Thrown when a dataset declaration itself is wrong; names the dataset and the field. */
-export class DatasetDeclarationError extends Error {
+export class DatasetDeclarationError extends SharedError {
+  readonly code = 'DATASET_DECLARATION_INVALID';
   constructor(
     readonly dataset: string,
     readonly field: string,

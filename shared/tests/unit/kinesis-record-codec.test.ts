@@ -6,6 +6,7 @@ import {
   PackBuilder,
   parsePackEntry,
   RecordDecodeError,
+  SharedError,
   type PackHeader,
 } from '../../src';
 
@@ -107,5 +108,20 @@ describe('kinesis record codec', () => {
       expect((error as RecordDecodeError).reason).toBe(reason);
       expect((error as RecordDecodeError).line).toBe(5);
     }
+  });
+
+  test.each([
+    ['a body', Buffer.from('{"value":'), 'not_json'],
+    ['a pack header', Buffer.from('{"$pack":1,\n'), 'bad_pack_header'],
+  ])('%s that is not JSON fails with code RECORD_UNDECODABLE, caused by the SyntaxError', (_label, data, reason) => {
+    const error = decodeFailure(data);
+    expect(error).toBeInstanceOf(SharedError);
+    expect(error).toMatchObject({ code: 'RECORD_UNDECODABLE', reason });
+    expect(error.cause).toBeInstanceOf(SyntaxError);
+    expect(error.detail).toBe((error.cause as Error).message);
+  });
+
+  test('a failure of its own wraps nothing', () => {
+    expect('cause' in decodeFailure(Buffer.alloc(0))).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appMarket } from '@ingest-lake/shared';
-import type { ingestCsvFile } from '@ingest-lake/collector';
+import type { ingestCsvFile } from '@ingest-lake/collector-ec2';
 import { build } from 'esbuild';
 import { NODE_BUNDLE_OPTIONS } from '../../../scripts/esbuild-node-options';
 import { writeVendorFile } from '@ingest-lake/vendor-simulator';

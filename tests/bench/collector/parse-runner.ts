@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appMarket } from '@ingest-lake/shared';
-import { ingestCsvFile, QuarantineWriter } from '@ingest-lake/collector';
+import { ingestCsvFile, QuarantineWriter } from '@ingest-lake/collector-ec2';
 
 async function main(): Promise<void> {
   const [file] = process.argv.slice(2);

@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { VendorSimulator } from '@ingest-lake/vendor-simulator';
-import { LakeCatalog, LocalStack, REPO_PATHS } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, REPO_PATHS } from '@ingest-lake/local-runtime';
 import { appMarket, type BulkDelivery } from '@ingest-lake/shared';
 import { printTable, round } from '../support/measure';
 

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LakeCatalog, LocalStack, loadLocalDeployment, REPO_PATHS } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, loadLocalDeployment, REPO_PATHS } from '@ingest-lake/local-runtime';
 import { median, printTable, round } from '../support/measure';
 
 const bufferSeconds = Number(process.argv[2] ?? 5);

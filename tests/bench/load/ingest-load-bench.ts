@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LakeCatalog, LocalStack, loadLocalDeployment, REPO_PATHS, reconcileLake } from '@ingest-lake/local';
+import { LakeCatalog, LocalStack, loadLocalDeployment, REPO_PATHS, reconcileLake } from '@ingest-lake/local-runtime';
 import { median, printTable, round } from '../support/measure';
 import { postLoad } from '../../support/http-load';
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DeliverySettingsError, deliveryStreamSettings, parseDeliveryInputs } from '@ingest-lake/shared';
 import { DEFAULT_LOCAL_OVERRIDES, LocalOverrideError, loadLocalDeployment } from '../../src/local-deployment';
+import { LocalRuntimeError } from '../../src/local-runtime-error';
 import { REPO_PATHS } from '../../src/repo-paths';
 
 const DEV_CONFIG = path.join(REPO_PATHS.infraConfigDir, 'dev.json');
@@ -66,5 +67,23 @@ describe('the local deployment is the environment config the stacks are synthesi
     expect(() => loadLocalDeployment({ environment: 'nowhere' })).toThrow(path.join(REPO_PATHS.infraConfigDir, 'nowhere.json'));
     expect(() => loadLocalDeployment({ overrides: { timeScale: 0 } })).toThrow(LocalOverrideError);
     expect(() => loadLocalDeployment({ overrides: { shardsPerStream: 1.5 } })).toThrow('local override shardsPerStream');
+  });
+
+  test('the errors carry a stable code, and a config file that cannot be read is the cause of its error', () => {
+    const thrown = (load: () => unknown) => {
+      try {
+        load();
+      } catch (error) {
+        return error;
+      }
+      throw new Error('expected an error');
+    };
+    const unreadable = thrown(() => loadLocalDeployment({ environment: 'nowhere' }));
+    expect(unreadable).toBeInstanceOf(DeliverySettingsError);
+    expect(unreadable).toMatchObject({ code: 'DELIVERY_SETTINGS_INVALID', cause: expect.objectContaining({ code: 'ENOENT' }) });
+    const override = thrown(() => loadLocalDeployment({ overrides: { timeScale: 0 } }));
+    expect(override).toBeInstanceOf(LocalRuntimeError);
+    expect(override).toMatchObject({ code: 'LOCAL_OVERRIDE_OUT_OF_RANGE', name: 'LocalOverrideError' });
+    expect('cause' in (override as Error)).toBe(false);
   });
 });

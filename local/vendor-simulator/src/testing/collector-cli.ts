@@ -4,7 +4,7 @@ import path from 'node:path';
 import { API_KEY, BUCKET, SNAPSHOT } from './simulator-defaults';
 
 // The runner drives the collector as a black box, its built bundle, found by its place in the
-// repository: importing @ingest-lake/collector would make a dependency cycle, since the
+// repository: importing @ingest-lake/collector-ec2 would make a dependency cycle, since the
 // collector's own suites use this runner (turbo refuses cycles).
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const CLI_BUNDLE = path.join(REPO_ROOT, 'collector-ec2/dist/collector.cjs');
