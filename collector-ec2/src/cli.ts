@@ -8,7 +8,7 @@ import { resolveApiKey } from './config/api-key';
 import { loadManifest, type CollectorManifest } from './config/manifest';
 import { EXIT, exitCodeFor } from './cli/exit-codes';
 import { createProgressReporter } from './cli/progress-reporter';
-import { createClients, headerDriftPublisher, leaseStore, ledgerStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
+import { createClients, headerDriftPublisher, leaseStore, ledgerStore, runtimeSettings, RuntimeSettingsError, waitForLeaseSeconds, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
 import { collectSnapshot, snapshotDirectory } from './pipeline/collect-snapshot';
 import { replayReconciles, replaySnapshot } from './pipeline/replay-snapshot';
 import { KinesisProducer } from './produce/kinesis-producer';
@@ -41,7 +41,7 @@ async function prepare(flags: CommonFlags): Promise<{ settings: RuntimeSettings;
 
 function snapshotOf(value: string | undefined): string {
   const snapshot = value ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  if (!SNAPSHOT.test(snapshot)) throw new Error(`--snapshot must be YYYY-MM-DD, got "${snapshot}"`);
+  if (!SNAPSHOT.test(snapshot)) throw new RuntimeSettingsError('--snapshot', `must be YYYY-MM-DD, got "${snapshot}"`);
   return snapshot;
 }
 
@@ -50,7 +50,7 @@ async function run(action: () => Promise<number>): Promise<void> {
     process.exitCode = await action();
   } catch (error) {
     const code = exitCodeFor(error);
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', error: (error as Error).name, message: (error as Error).message, exitCode: code })}\n`);
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', error: (error as Error).name, code: (error as { code?: unknown }).code, message: (error as Error).message, exitCode: code })}\n`);
     process.exitCode = code;
   }
 }
