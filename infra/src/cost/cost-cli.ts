@@ -29,6 +29,8 @@ const program = new Command('cost')
       console.log(`\n${estimate.workload} — ${estimate.environment} stacks, prices ${estimate.priceVersion} ${estimate.region}`);
       console.table(estimate.lines.map((l) => ({ service: l.service, 'USD/month': l.monthlyUsd, 'USD per M records': Math.round((l.monthlyUsd / (estimate.recordsPerMonth / 1e6)) * 10_000) / 10_000, detail: l.detail })));
       console.log(`total ${estimate.monthlyUsd} USD/month for ${(estimate.recordsPerMonth / 1e6).toFixed(1)} M records = ${estimate.usdPerMillionRecords} USD per million records`);
+      console.log('per path: its stream, Firehose, transform and API Gateway; the S3 of its data apart');
+      console.table(estimate.paths.map((p) => ({ path: p.path, 'M records': Math.round(p.records / 1e5) / 10, 'USD/month': p.usd, 'USD per M': p.usdPerMillion, 'S3 USD/month': p.s3Usd, 'S3 USD per M': p.s3UsdPerMillion })));
       console.table([view]);
       for (const assumption of estimate.assumptions) console.log(`  assumption: ${assumption}`);
     }

@@ -53,6 +53,8 @@ export const workloadSchema = z.object({
     wireBytesPerRow: z.number().positive().optional(),
     /** 0 = one row per Kinesis record. @default 5000 */
     packTargetBytes: z.number().int().min(0).default(5_000),
+    /** Metadata files beside the data file, each archived to raw/ and curated by the collector (decision 0012). @default 12 (app_market) */
+    metadataFilesPerSnapshot: z.number().int().min(0).max(12).default(12),
   }),
   queries: z.object({ perDay: z.number().min(0), bytesScannedPerQuery: z.number().min(0) }),
   retentionMonths: z.number().int().min(1),
