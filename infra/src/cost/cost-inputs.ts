@@ -7,12 +7,16 @@ export const priceTableSchema = z.object({
   region: z.string(),
   currency: z.literal('USD'),
   note: z.string(),
+  /** Where each entry added after the version date comes from: the entry's path (`kinesis.…`), the day it was recorded and its source. */
+  entries: z.record(z.string(), z.object({ recorded: z.string(), source: z.string() })).default({}),
   kinesis: z.object({
     onDemandStreamHour: z.number(),
     onDemandIngestPerGb: z.number(),
     onDemandRetrievalPerGb: z.number(),
     provisionedShardHour: z.number(),
     provisionedPutPayloadUnitsPerMillion: z.number(),
+    /** Retention beyond 24 h (up to 7 days) of a provisioned stream, per shard-hour. */
+    provisionedExtendedRetentionShardHour: z.number(),
   }),
   firehose: z.object({
     ingestionPerGb: z.number(),
@@ -23,7 +27,12 @@ export const priceTableSchema = z.object({
   }),
   lambda: z.object({ requestsPerMillion: z.number(), gbSecondArm: z.number() }),
   apiGateway: z.object({ restRequestsPerMillion: z.number() }),
-  s3: z.object({ standardGbMonth: z.number(), glacierFlexibleGbMonth: z.number(), putPerThousand: z.number(), transitionToGlacierPerThousand: z.number() }),
+  s3: z.object({
+    standardGbMonth: z.number(),
+    glacierFlexibleGbMonth: z.number(),
+    putPerThousand: z.number(),
+    transitionToGlacierPerThousand: z.number(),
+  }),
   athena: z.object({ perTbScanned: z.number(), minimumBytesPerQuery: z.number() }),
   glue: z.object({ dpuHour: z.number(), crawlerMinimumMinutes: z.number() }),
   ec2: z.object({ instanceHour: z.record(z.string(), z.number()), gp3GbMonth: z.number() }),

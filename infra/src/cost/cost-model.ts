@@ -62,6 +62,8 @@ const PARQUET_RATIO = 0.2;
 const GZIP_RATIO = 0.3;
 /** Collector parse rate measured on this project's standard machine (docs/benchmarks.md). */
 const COLLECTOR_ROWS_PER_SECOND = 1_060_000;
+/** Retention a stream's shard-hour price includes. */
+const INCLUDED_RETENTION_HOURS = 24;
 
 /** Records and bytes one source puts on its stream in a month. */
 export interface Flow {
@@ -154,22 +156,25 @@ export function bulkDelivery(facts: DeploymentFacts): BulkDelivery {
   return facts.bulkDataFiles.find((f) => f.stream === bulkStream?.name)?.delivery ?? 'stream';
 }
 
-/** A stream's month: hours or shard-hours, and the data of the flow it carries. */
+/** A stream's month: hours or shard-hours, retention beyond 24 h, and the data of the flow it carries. */
 function streamCost(stream: DeploymentFacts['streams'][number], flow: Flow | undefined, workload: Workload, prices: PriceTable): { usd: number; detail: string } {
   if (stream.mode === 'ON_DEMAND') {
     const ingestGb = flow ? roundedBytes(flow, 1024) / GB : 0;
     const readGb = flow ? bytesOf(flow) / GB : 0;
+    const retention = stream.retentionHours > INCLUDED_RETENTION_HOURS ? `, ${stream.retentionHours} h retention not priced` : '';
     return {
       usd: HOURS_PER_MONTH * prices.kinesis.onDemandStreamHour + ingestGb * prices.kinesis.onDemandIngestPerGb + readGb * prices.kinesis.onDemandRetrievalPerGb,
-      detail: `${stream.name}: on-demand, ${ingestGb.toFixed(1)} GB in`,
+      detail: `${stream.name}: on-demand, ${ingestGb.toFixed(1)} GB in${retention}`,
     };
   }
   const putUnits = flow ? flow.kinesisRecords * Math.ceil(flow.bytesPerKinesisRecord / 25_600) : 0;
+  const retentionUsd = stream.retentionHours > INCLUDED_RETENTION_HOURS ? stream.shards * HOURS_PER_MONTH * prices.kinesis.provisionedExtendedRetentionShardHour : 0;
   // An event flow has a steady rate to size for; a bulk snapshot runs at whatever the shards allow.
   const sizing = !flow ? '' : flow.kind === 'events' ? `, needs ${shardsNeeded(flow)}` : `, ${Math.round(bulkSnapshotWriteSeconds(workload, stream.shards) / 6) / 10} min per snapshot`;
+  const retention = retentionUsd > 0 ? `, ${stream.retentionHours} h retention $${money(retentionUsd)}` : '';
   return {
-    usd: stream.shards * HOURS_PER_MONTH * prices.kinesis.provisionedShardHour + (putUnits / 1e6) * prices.kinesis.provisionedPutPayloadUnitsPerMillion,
-    detail: `${stream.name}: ${stream.shards} shards${sizing}`,
+    usd: stream.shards * HOURS_PER_MONTH * prices.kinesis.provisionedShardHour + (putUnits / 1e6) * prices.kinesis.provisionedPutPayloadUnitsPerMillion + retentionUsd,
+    detail: `${stream.name}: ${stream.shards} shards${sizing}${retention}`,
   };
 }
 
@@ -350,6 +355,8 @@ function assumptionsOf(facts: DeploymentFacts, workload: Workload, prices: Price
   const converting = used.some((d) => d.formatConversion);
   const bulkRows = workload.bulk.snapshotsPerDay * workload.bulk.rowsPerSnapshot > 0;
   const bulkDataFile = facts.bulkDataFiles.find((f) => f.stream === facts.streams.find((s) => !isEvents(s.name))?.name);
+  const extended = facts.streams.filter((s) => s.mode === 'PROVISIONED' && s.retentionHours > INCLUDED_RETENTION_HOURS);
+  const sourced = (entry: string) => (prices.entries[entry] ? ` (${prices.entries[entry].source}, recorded ${prices.entries[entry].recorded})` : '');
   return [
     `${HOURS_PER_MONTH} hours per month; first pricing tier; prices ${prices.version} for ${prices.region} (${prices.note})`,
     ...(streamed.length > 0
@@ -359,7 +366,10 @@ function assumptionsOf(facts: DeploymentFacts, workload: Workload, prices: Price
           `transform: ${TRANSFORM_MS_FIXED} ms + ${TRANSFORM_MS_PER_MB} ms per MB, ≥ 1 invocation per active minute`,
         ]
       : []),
-    ...(facts.streams.some((s) => s.mode === 'ON_DEMAND') ? ['Kinesis on-demand bills each record rounded up to 1 KB'] : []),
+    ...(facts.streams.some((s) => s.mode === 'ON_DEMAND') ? ['Kinesis on-demand bills each record rounded up to 1 KB; its retention beyond 24 h is not priced'] : []),
+    ...(extended.length > 0
+      ? [`retention beyond 24 h of a provisioned stream (${extended.map((s) => `${s.name} ${s.retentionHours} h`).join(', ')}) billed per shard-hour at $${prices.kinesis.provisionedExtendedRetentionShardHour}${sourced('kinesis.provisionedExtendedRetentionShardHour')}`]
+      : []),
     ...(bulkRows && delivery === 'stream'
       ? [
           `bulk data file: stream${bulkDataFile ? ` (the collector role may not write curated/dataset=${bulkDataFile.dataset}/)` : ''}; rows on the wire: ${bulkPacking(workload.bulk).wire} bytes (positional pack entry)`,

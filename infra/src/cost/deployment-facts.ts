@@ -6,7 +6,7 @@ import { minuteOfDailyCron } from '../config/collector-schedule';
 /** What the cost model needs to know about a deployment, read from its synthesized stacks. */
 export interface DeploymentFacts {
   environment: string;
-  streams: Array<{ name: string; mode: 'ON_DEMAND' | 'PROVISIONED'; shards: number }>;
+  streams: Array<{ name: string; mode: 'ON_DEMAND' | 'PROVISIONED'; shards: number; retentionHours: number }>;
   deliveryStreams: DeliveryStreamFacts[];
   /**
    * How each vendor data file reaches `curated/` (decision 0018): `direct` when the collector's role may
@@ -70,7 +70,7 @@ export function readDeploymentFacts(cdktfOut: string, environment: string): Depl
     environment,
     streams: all('aws_kinesis_stream').map((s) => {
       const mode = (s.stream_mode_details as { stream_mode: 'ON_DEMAND' | 'PROVISIONED' }).stream_mode;
-      return { name: String(s.name), mode, shards: Number(s.shard_count ?? 0) };
+      return { name: String(s.name), mode, shards: Number(s.shard_count ?? 0), retentionHours: Number(s.retention_period ?? 24) };
     }),
     deliveryStreams: all('aws_kinesis_firehose_delivery_stream').map((d) => {
       const s3 = d.extended_s3_configuration as Record<string, unknown>;

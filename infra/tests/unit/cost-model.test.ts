@@ -23,7 +23,7 @@ const pathOf = (estimate: CostEstimate, prefix: string) => estimate.paths.find((
 
 const minimalFacts: DeploymentFacts = {
   environment: 'test',
-  streams: [{ name: 'x-test-events', mode: 'PROVISIONED', shards: 1 }],
+  streams: [{ name: 'x-test-events', mode: 'PROVISIONED', shards: 1, retentionHours: 24 }],
   deliveryStreams: [
     { name: 'x-test-events', dynamicPartitioning: true, formatConversion: true, backup: true, bufferSeconds: 60 },
     { name: 'x-test-app-market-daily', dynamicPartitioning: true, formatConversion: true, backup: true, bufferSeconds: 60 },
@@ -46,7 +46,7 @@ const minimalFacts: DeploymentFacts = {
 /** The bulk stream beside the events stream, a data file the collector writes directly, and a Python shell job. */
 const directFacts: DeploymentFacts = {
   ...minimalFacts,
-  streams: [...minimalFacts.streams, { name: 'x-test-app-market-daily', mode: 'PROVISIONED', shards: 1 }],
+  streams: [...minimalFacts.streams, { name: 'x-test-app-market-daily', mode: 'PROVISIONED', shards: 1, retentionHours: 24 }],
   bulkDataFiles: [{ dataset: 'app_market_daily', stream: 'x-test-app-market-daily', delivery: 'direct' }],
   glueJobCapacityDpu: 0.0625,
 };
@@ -81,7 +81,7 @@ describe('cost model arithmetic on fixed inputs', () => {
     const unpacked = bulkFlow(workload('bulk-20m-daily-unpacked.json'));
     expect(unpacked.kinesisRecords / packed.kinesisRecords).toBeCloseTo(20, 0);
     const firehose = (name: string) =>
-      estimateMonthlyCost({ ...minimalFacts, streams: [{ name: 'x-test-app-market-daily', mode: 'ON_DEMAND', shards: 0 }] }, workload(name), prices).lines.find((l) =>
+      estimateMonthlyCost({ ...minimalFacts, streams: [{ name: 'x-test-app-market-daily', mode: 'ON_DEMAND', shards: 0, retentionHours: 24 }] }, workload(name), prices).lines.find((l) =>
         l.service.startsWith('Firehose'),
       )!.monthlyUsd;
     expect(firehose('bulk-20m-daily-unpacked.json') / firehose('bulk-20m-daily.json')).toBeGreaterThan(5);
@@ -135,13 +135,23 @@ describe('cost model arithmetic on fixed inputs', () => {
     expect(streamed.filter((a) => a.startsWith('direct'))).toEqual([]);
   });
 
+  test('retention beyond 24 h costs a provisioned stream its shard-hours again; an on-demand stream says it is not priced', () => {
+    const bulk = workload('bulk-20m-daily.json');
+    const kinesis = (streams: DeploymentFacts['streams']) => line(estimateMonthlyCost({ ...directFacts, streams }, bulk, prices), 'Kinesis');
+    const day = kinesis([{ name: 'x-test-events', mode: 'PROVISIONED', shards: 2, retentionHours: 24 }]);
+    const week = kinesis([{ name: 'x-test-events', mode: 'PROVISIONED', shards: 2, retentionHours: 168 }]);
+    expect(week.monthlyUsd - day.monthlyUsd).toBeCloseTo(2 * 730 * 0.026, 2);
+    expect(week.detail).toBe('x-test-events: 2 shards, 168 h retention $37.96');
+    expect(kinesis([{ name: 'x-test-events', mode: 'ON_DEMAND', shards: 0, retentionHours: 168 }]).detail).toBe('x-test-events: on-demand, 0.0 GB in, 168 h retention not priced');
+  });
+
   test('a bulk snapshot is active while Kinesis takes it (not while it parses), and its stream line says how long', () => {
     const bulk = workload('bulk-20m-daily.json');
     // 20 M rows × 245 bytes at 4 MiB/s ≈ 19.5 min; parsing alone takes well under a minute.
     expect(bulkSnapshotWriteSeconds(bulk, 4) / 60).toBeCloseTo(19.5, 0);
     expect(bulkFlow(bulk, 4).activeMinutes).toBeCloseTo((730 / 24) * 20, 6); // 20 minutes a day
     expect(bulkFlow(bulk, 8).activeMinutes).toBeCloseTo((730 / 24) * 10, 6);
-    const facts = { ...minimalFacts, streams: [{ name: 'x-test-app-market-daily', mode: 'PROVISIONED' as const, shards: 4 }] };
+    const facts = { ...minimalFacts, streams: [{ name: 'x-test-app-market-daily', mode: 'PROVISIONED' as const, shards: 4, retentionHours: 24 }] };
     const kinesis = estimateMonthlyCost(facts, bulk, prices).lines.find((l) => l.service.startsWith('Kinesis'))!;
     expect(kinesis.detail).toBe('x-test-app-market-daily: 4 shards, 19.5 min per snapshot');
   });
@@ -239,7 +249,10 @@ describe('the model reads real synthesized stacks', () => {
 
     test('the collector role says the data file goes direct, as the shipped manifest does; its rows cost no Kinesis data, Firehose or transform', () => {
       expect(prod).toMatchObject({ natGateways: 1, s3GatewayEndpoint: true, interfaceEndpoints: [{ service: 'kinesis-streams', azs: 1 }], instances: [{ hoursPerDay: 2.25 }] });
-      expect(prod.streams.map((s) => s.shards)).toEqual([1, 1]);
+      expect(prod.streams.map((s) => [s.shards, s.retentionHours])).toEqual([
+        [1, 168],
+        [1, 168],
+      ]);
       expect(prod.bulkDataFiles).toEqual([{ dataset: 'app_market_daily', stream: 'ingest-lake-prod-app-market-daily', delivery: 'direct' }]);
       expect(directDeliveryDatasets(COLLECTOR_MANIFESTS).map((d) => d.name)).toEqual(['app_market_daily']);
       const estimate = estimateMonthlyCost(prod, workload('bulk-20m-daily.json'), prices);
@@ -249,8 +262,12 @@ describe('the model reads real synthesized stacks', () => {
       expect(capacity(prod, workload('bulk-20m-daily.json'))['bulk data file delivery']).toBe('direct');
     });
 
-    test('one 20 M-row snapshot a day: at most $150 a month', () => {
-      expect(estimateMonthlyCost(prod, workload('bulk-20m-daily.json'), prices).monthlyUsd).toBeLessThanOrEqual(150);
+    test('one 20 M-row snapshot a day: at most $150 a month but for the 7-day retention of both streams ($37.96), which the model did not price before', () => {
+      const estimate = estimateMonthlyCost(prod, workload('bulk-20m-daily.json'), prices);
+      const retention = 2 * 730 * 0.026;
+      expect(line(estimate, 'Kinesis').monthlyUsd).toBeCloseTo(2 * 730 * 0.0179 + retention, 2);
+      expect(estimate.monthlyUsd - retention).toBeLessThanOrEqual(150);
+      expect(estimate.monthlyUsd).toBeGreaterThan(150);
     });
 
     test('a manifest that streams the data file: the role may not write its curated prefix, and its rows are priced through Kinesis, Firehose and the transform', () => {
