@@ -57,13 +57,16 @@ const PACK_ENTRY_OVERHEAD_BYTES = 60;
 /** Measured: the transform takes ~12.5 ms per MB warm (docs/benchmarks.md); padded for cold starts. */
 const TRANSFORM_MS_PER_MB = 20;
 const TRANSFORM_MS_FIXED = 5;
-/** Assumed sizes relative to the curated NDJSON: Parquet (columnar, Snappy) and the gzip source backup. */
+/** Assumed sizes relative to the curated NDJSON: Parquet (columnar, Snappy) and gzip (the source backup, a compaction's staged input). */
 const PARQUET_RATIO = 0.2;
 const GZIP_RATIO = 0.3;
 /** Collector parse rate measured on this project's standard machine (docs/benchmarks.md). */
 const COLLECTOR_ROWS_PER_SECOND = 1_060_000;
 /** Retention a stream's shard-hour price includes. */
 const INCLUDED_RETENTION_HOURS = 24;
+/** Assumed bound of a compaction run inside the daily versioned-SQL Glue job: job minutes added, objects written. */
+const COMPACTION_JOB_MINUTES = 10;
+const COMPACTION_OBJECTS_PER_RUN = 100;
 
 /** Records and bytes one source puts on its stream in a month. */
 export interface Flow {
@@ -81,7 +84,7 @@ export function eventFlow(workload: Workload): Flow {
   const dataRecords = e.perSecond * SECONDS_PER_MONTH;
   const bytes = e.averageBytes + 1;
   if (e.producer === 'sdk-packed') {
-    const perPack = Math.max(1, Math.floor(5_000 / (bytes + PACK_ENTRY_OVERHEAD_BYTES)));
+    const perPack = Math.max(1, Math.floor(e.packTargetBytes / (bytes + PACK_ENTRY_OVERHEAD_BYTES)));
     return { kind: 'events', dataRecords, kinesisRecords: Math.ceil(dataRecords / perPack), bytesPerKinesisRecord: perPack * (bytes + PACK_ENTRY_OVERHEAD_BYTES), apiRequests: 0, activeMinutes: HOURS_PER_MONTH * 60 };
   }
   const apiRequests = e.producer === 'api-batch' ? dataRecords / e.eventsPerRequest : dataRecords;
@@ -200,7 +203,25 @@ function transformCost(flow: Flow, memoryGb: number, prices: PriceTable): { usd:
   return { usd: (invocations / 1e6) * prices.lambda.requestsPerMillion + seconds * memoryGb * prices.lambda.gbSecondArm, invocations };
 }
 
-/** The monthly estimate of a deployment (from its synthesized stacks) under a workload. */
+/**
+ * A compaction's month (a configuration, not built): Athena reads each delivered NDJSON object once
+ * (gzip) and writes Parquet, run by the daily versioned-SQL Glue job, which it keeps running longer.
+ */
+function compactionCost(flow: Flow, delivery: DeliveryStreamFacts, compaction: NonNullable<DeliveryStreamFacts['compaction']>, facts: DeploymentFacts, prices: PriceTable): { usd: number; stagedGbMonths: number; detail: string } {
+  const runs = compaction.runsPerDay * DAYS_PER_MONTH;
+  const stagedGb = (bytesOf(flow) / GB) * GZIP_RATIO;
+  const scannedTb = Math.max(stagedGb / runs, prices.athena.minimumBytesPerQuery / GB) * runs / 1024;
+  const jobDpuHours = facts.glueJobCapacityDpu * runs * (COMPACTION_JOB_MINUTES / 60);
+  const gets = (flow.activeMinutes * 60) / delivery.bufferSeconds;
+  const puts = runs * COMPACTION_OBJECTS_PER_RUN;
+  return {
+    usd: scannedTb * prices.athena.perTbScanned + jobDpuHours * prices.glue.dpuHour + (gets / 1000) * prices.s3.getPerThousand + (puts / 1000) * prices.s3.putPerThousand,
+    stagedGbMonths: stagedGb * (compaction.stagingDays / DAYS_PER_MONTH),
+    detail: `${flow.kind}: ${runs.toFixed(0)} Athena INSERTs scanning ${stagedGb.toFixed(1)} GB of gzip NDJSON, ${Math.round(gets).toLocaleString('en')} objects read`,
+  };
+}
+
+/** The monthly estimate of a deployment (from its synthesized stacks, or a configuration of them) under a workload. */
 export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, prices: PriceTable): CostEstimate {
   const delivery = bulkDelivery(facts);
   const events = eventFlow(workload);
@@ -229,11 +250,14 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
   }
   add('Kinesis Data Streams', kinesis, kinesisDetail.join('; '));
 
-  // Firehose and the transform Lambda, per streamed flow with a delivery stream.
+  // Firehose, the transform Lambda and any compaction, per streamed flow with a delivery stream.
   let firehose = 0;
   let lambdaUsd = 0;
   let invocations = 0;
+  let compaction = 0;
+  let stagedGbMonths = 0;
   const firehoseDetail: string[] = [];
+  const compactionDetail: string[] = [];
   const memoryGb = (facts.lambdas.find((l) => l.name.includes('transform'))?.memoryMb ?? 1024) / 1024;
   for (const flow of streamed) {
     const deliveryStream = deliveryOf(flow);
@@ -245,11 +269,20 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
     invocations += transform.invocations;
     pathUsd[flow.kind] += fire.usd + transform.usd;
     firehoseDetail.push(fire.detail);
+    if (deliveryStream.compaction) {
+      const compacted = compactionCost(flow, deliveryStream, deliveryStream.compaction, facts, prices);
+      compaction += compacted.usd;
+      stagedGbMonths += compacted.stagedGbMonths;
+      pathUsd[flow.kind] += compacted.usd;
+      pathS3Usd[flow.kind] += compacted.stagedGbMonths * prices.s3.standardGbMonth;
+      compactionDetail.push(compacted.detail);
+    }
   }
   const used = streamed.flatMap((f) => deliveryOf(f) ?? []);
   const features = ['ingestion', ...(used.some((d) => d.formatConversion) ? ['Parquet conversion'] : []), ...(used.some((d) => d.dynamicPartitioning) ? ['dynamic partitioning'] : [])];
   add(`Firehose (${features.join(', ')})`, firehose, firehoseDetail.join('; ') || 'no streamed records');
   add('Lambda transform', lambdaUsd, `${Math.round(invocations).toLocaleString('en')} invocations of ${Math.round(memoryGb * 1024)} MB (arm64)`);
+  if (compactionDetail.length > 0) add('Compaction (Athena INSERT in the daily Glue job)', compaction, compactionDetail.join('; '));
 
   const apiRequests = streamed.reduce((sum, f) => sum + f.apiRequests, 0);
   const apiUsd = (apiRequests / 1e6) * prices.apiGateway.restRequestsPerMillion;
@@ -257,7 +290,7 @@ export function estimateMonthlyCost(facts: DeploymentFacts, workload: Workload, 
   add('API Gateway (REST)', apiUsd, `${(apiRequests / 1e6).toFixed(1)} M requests`);
 
   // S3 at steady state (the retention window full), with the lifecycle rules deployed, and its requests.
-  let standardGb = 0;
+  let standardGb = stagedGbMonths;
   let glacierGb = 0;
   let putRequests = 0;
   const s3Usd = (standard: number, glacier: number, puts: number) => standard * prices.s3.standardGbMonth + glacier * prices.s3.glacierFlexibleGbMonth + (puts / 1000) * prices.s3.putPerThousand;
@@ -356,13 +389,15 @@ function assumptionsOf(facts: DeploymentFacts, workload: Workload, prices: Price
   const bulkRows = workload.bulk.snapshotsPerDay * workload.bulk.rowsPerSnapshot > 0;
   const bulkDataFile = facts.bulkDataFiles.find((f) => f.stream === facts.streams.find((s) => !isEvents(s.name))?.name);
   const extended = facts.streams.filter((s) => s.mode === 'PROVISIONED' && s.retentionHours > INCLUDED_RETENTION_HOURS);
+  const compactions = used.filter((d) => d.compaction);
   const sourced = (entry: string) => (prices.entries[entry] ? ` (${prices.entries[entry].source}, recorded ${prices.entries[entry].recorded})` : '');
   return [
     `${HOURS_PER_MONTH} hours per month; first pricing tier; prices ${prices.version} for ${prices.region} (${prices.note})`,
+    ...(facts.configuration ? [`configuration "${facts.configuration.name}" priced on the synthesized ${facts.environment} stacks, not built: ${facts.configuration.description}`] : []),
     ...(streamed.length > 0
       ? [
           `Firehose bills ingestion${converting ? ', and format conversion,' : ''} per record rounded up to ${prices.firehose.billingIncrementBytes} bytes`,
-          `curated Parquet from Firehose = ${PARQUET_RATIO} × the NDJSON size; source backup gzip = ${GZIP_RATIO} ×`,
+          `curated Parquet of a streamed flow (${compactions.length > 0 ? "Firehose's or a compaction's" : "Firehose's"}) = ${PARQUET_RATIO} × the NDJSON size; gzip (source backup${compactions.length > 0 ? ', staged NDJSON' : ''}) = ${GZIP_RATIO} ×`,
           `transform: ${TRANSFORM_MS_FIXED} ms + ${TRANSFORM_MS_PER_MB} ms per MB, ≥ 1 invocation per active minute`,
         ]
       : []),
@@ -372,13 +407,13 @@ function assumptionsOf(facts: DeploymentFacts, workload: Workload, prices: Price
       : []),
     ...(bulkRows && delivery === 'stream'
       ? [
-          `bulk data file: stream${bulkDataFile ? ` (the collector role may not write curated/dataset=${bulkDataFile.dataset}/)` : ''}; rows on the wire: ${bulkPacking(workload.bulk).wire} bytes (positional pack entry)`,
+          `bulk data file: stream${bulkDataFile ? (bulkDataFile.configured ? ' (set by the configuration)' : ` (the collector role may not write curated/dataset=${bulkDataFile.dataset}/)`) : ''}; rows on the wire: ${bulkPacking(workload.bulk).wire} bytes (positional pack entry)`,
           `provisioned streams priced at their synthesized shard count; shards the scaler adds during a snapshot are not (each extra shard-hour $${prices.kinesis.provisionedShardHour})`,
         ]
       : []),
     ...(bulkRows && delivery === 'direct'
       ? [
-          `bulk data file: direct (decision 0018: the collector role may write curated/dataset=${bulkDataFile?.dataset}/): its rows take no Kinesis, Firehose or transform; the bulk stream keeps its shard-hours (JSON API records, the stream option) and the scaler has no snapshot to add shards for`,
+          `bulk data file: direct (decision 0018: ${bulkDataFile?.configured ? 'set by the configuration' : `the collector role may write curated/dataset=${bulkDataFile?.dataset}/`}): its rows take no Kinesis, Firehose or transform; the bulk stream keeps its shard-hours (JSON API records, the stream option) and the scaler has no snapshot to add shards for`,
           `direct parts: one Parquet object per ${DEFAULT_DIRECT_PART_ROWS.toLocaleString('en')} rows (the collector's default part size; one dt per daily snapshot), Parquet = ${DIRECT_PARQUET_RATIO} × the CSV (measured); kept as long as the curated tables`,
           `direct path time (model): ${DIRECT_BULK_ROWS_PER_SECOND.toLocaleString('en')} rows/s from download end to the last part (measured on a loaded 2-core machine), parts put one after another at ${S3_PUT_BYTES_PER_SECOND / MiB} MiB/s`,
         ]
@@ -386,6 +421,11 @@ function assumptionsOf(facts: DeploymentFacts, workload: Workload, prices: Price
     ...(bulkRows
       ? [
           `collector S3 requests per snapshot: the data file's raw archive in ${RAW_ARCHIVE_PART_BYTES / MiB} MiB multipart parts, ${workload.bulk.metadataFilesPerSnapshot} metadata files archived and curated (one object each; their bytes are not priced); its state objects are not counted`,
+        ]
+      : []),
+    ...(compactions.length > 0
+      ? [
+          `compaction: an Athena INSERT reads the staged gzip NDJSON once per run and writes ≤ ${COMPACTION_OBJECTS_PER_RUN} Parquet objects; it runs in the daily versioned-SQL Glue job (${facts.glueJobCapacityDpu} DPU), adding ≤ ${COMPACTION_JOB_MINUTES} minutes per run; staged NDJSON kept ${compactions.map((d) => d.compaction!.stagingDays).join('/')} days`,
         ]
       : []),
     `collector instance and its gp3 volume billed only while the Auto Scaling group runs it (scheduled actions; the volume is deleted on termination)`,

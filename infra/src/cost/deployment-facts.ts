@@ -16,6 +16,8 @@ export interface DeploymentFacts {
     dataset: string;
     stream: string;
     delivery: BulkDelivery;
+    /** The delivery was set by a configuration (`applyConfiguration`), not read from the role. */
+    configured?: boolean;
   }>;
   lambdas: Array<{ name: string; memoryMb: number; arm: boolean }>;
   natGateways: number;
@@ -32,15 +34,19 @@ export interface DeploymentFacts {
   glueJobCapacityDpu: number;
   lifecycle: { rawToGlacierDays: number; rawDataToGlacierDays: number; errorsExpireDays: number };
   restApis: number;
+  /** Set by `applyConfiguration`: the priced configuration is not the one synthesized. */
+  configuration?: { name: string; description: string };
 }
 
-/** One Firehose delivery stream. */
+/** One Firehose delivery stream; `compaction` is never synthesized, only priced (`applyConfiguration`). */
 export interface DeliveryStreamFacts {
   name: string;
   dynamicPartitioning: boolean;
   formatConversion: boolean;
   backup: boolean;
   bufferSeconds: number;
+  /** A scheduled job that turns the delivered NDJSON into curated Parquet (a configuration without Firehose's conversion). */
+  compaction?: { runsPerDay: number; stagingDays: number };
 }
 
 type PolicyStatement = { effect?: string; actions?: string[]; resources?: string[] };

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { buildEnvironment } from '../../src/app';
 import { directDeliveryDatasets } from '../../src/config/collector-bulk-delivery';
 import { loadEnvironmentConfig, type EnvironmentConfig } from '../../src/config/environment-config';
-import { loadJson, priceTableSchema, workloadSchema, type Workload } from '../../src/cost/cost-inputs';
+import { applyConfiguration } from '../../src/cost/cost-configuration';
+import { configurationSchema, loadJson, priceTableSchema, workloadSchema, type Workload } from '../../src/cost/cost-inputs';
 import { bulkFlow, bulkSnapshotWriteSeconds, capacity, estimateMonthlyCost, eventFlow, shardsNeeded, type CostEstimate } from '../../src/cost/cost-model';
 import { instanceHoursPerDay, readDeploymentFacts, type DeploymentFacts } from '../../src/cost/deployment-facts';
 import { collectorPutsPerSnapshot, DIRECT_BULK_ROWS_PER_SECOND, directBulkQueryableSeconds, directPartsPerSnapshot } from '../../src/cost/direct-bulk-path';
@@ -18,6 +19,7 @@ import { StreamingStack } from '../../src/stacks/streaming-stack';
 const COST_DIR = path.resolve(__dirname, '../../cost');
 const prices = loadJson(path.join(COST_DIR, 'prices/ap-northeast-2-2026-11.json'), priceTableSchema);
 const workload = (name: string): Workload => loadJson(path.join(COST_DIR, 'workloads', name), workloadSchema);
+const configuration = (name: string) => loadJson(path.join(COST_DIR, 'configurations', name), configurationSchema);
 const line = (estimate: CostEstimate, service: string) => estimate.lines.find((l) => l.service.startsWith(service))!;
 const pathOf = (estimate: CostEstimate, prefix: string) => estimate.paths.find((p) => p.path.startsWith(prefix))!;
 
@@ -203,6 +205,47 @@ describe('cost model arithmetic on fixed inputs', () => {
     );
   });
 
+  test('without Firehose conversion the events pay ingestion only, plus a daily compaction; a configuration without conversion must name its compaction', () => {
+    const packed = workload('events-100rps-1kb-sdk-packed.json');
+    const built = estimateMonthlyCost(directFacts, packed, prices);
+    const ndjson = estimateMonthlyCost(applyConfiguration(directFacts, configuration('events-ndjson-compacted.json')), packed, prices);
+    // 65.7 M packs of 4 × 1,085 bytes, each billed as 5,120 bytes, at $0.035 per GB: nothing else.
+    expect(line(ndjson, 'Firehose')).toMatchObject({ service: 'Firehose (ingestion)', monthlyUsd: Math.round(((65_700_000 * 5_120) / 1024 ** 3) * 0.035 * 100) / 100 });
+    // Athena reads the month's gzip NDJSON once; the Glue job (0.0625 DPU) runs 10 minutes longer a day;
+    // each delivered object (one a minute) is read once and ≤ 100 objects are written a day.
+    const days = 730 / 24;
+    const stagedGb = (65_700_000 * 4_340 * 0.3) / 1024 ** 3;
+    const compaction = (stagedGb / 1024) * 5 + 0.0625 * days * (10 / 60) * 0.44 + (43_800 / 1000) * 0.0004 + ((days * 100) / 1000) * 0.0045;
+    expect(line(ndjson, 'Compaction').monthlyUsd).toBeCloseTo(compaction, 2);
+    expect(pathOf(built, 'events').usd - pathOf(ndjson, 'events').usd).toBeCloseTo(line(built, 'Firehose').monthlyUsd - line(ndjson, 'Firehose').monthlyUsd - compaction, 1);
+    expect(ndjson.assumptions).toContainEqual(expect.stringMatching(/^configuration "events-ndjson-compacted" priced on the synthesized test stacks, not built: /));
+    expect(ndjson.assumptions).toContainEqual('Firehose bills ingestion per record rounded up to 5120 bytes');
+    expect(() => configurationSchema.parse({ name: 'x', description: 'x', events: { formatConversion: false } })).toThrow(/required when formatConversion is false/);
+    expect(() => configurationSchema.parse({ name: 'x', description: 'x', events: { compaction: {} } })).toThrow(/only with formatConversion: false/);
+  });
+
+  test('Direct PUT drops the events stream and its shard-hours; 24 h retention drops the retention charge of the events stream only', () => {
+    const packed = workload('events-100rps-1kb-sdk-packed.json');
+    const week = { ...directFacts, streams: directFacts.streams.map((s) => ({ ...s, retentionHours: 168 })) };
+    const directPut = estimateMonthlyCost(applyConfiguration(week, configuration('events-direct-put.json')), packed, prices);
+    expect(line(directPut, 'Kinesis').detail).toBe('x-test-app-market-daily: 1 shards, 168 h retention $18.98');
+    expect(pathOf(directPut, 'events').usd).toBeCloseTo(line(directPut, 'Firehose').monthlyUsd + line(directPut, 'Lambda').monthlyUsd, 1);
+    const day = applyConfiguration(week, configuration('events-stream-24h.json'));
+    expect(day.streams.map((s) => [s.name, s.retentionHours])).toEqual([
+      ['x-test-events', 24],
+      ['x-test-app-market-daily', 168],
+    ]);
+    expect(() => applyConfiguration({ ...week, streams: [] }, configuration('events-stream-24h.json'))).toThrow('configuration events-stream-24h: the test stacks have no events stream and delivery stream to change');
+  });
+
+  test('a configuration may stream the data file that the role would write directly, and says so', () => {
+    const bulk = workload('bulk-20m-daily.json');
+    const streamed = estimateMonthlyCost(applyConfiguration(directFacts, configuration('bulk-data-file-streamed.json')), bulk, prices);
+    const unconfigured = estimateMonthlyCost({ ...directFacts, bulkDataFiles: [] }, bulk, prices);
+    expect(line(streamed, 'Firehose').monthlyUsd).toBe(line(unconfigured, 'Firehose').monthlyUsd);
+    expect(streamed.assumptions).toContainEqual(expect.stringMatching(/^bulk data file: stream \(set by the configuration\); /));
+  });
+
   test('shards needed follow the binding limit at 75 %', () => {
     expect(shardsNeeded(eventFlow(workload('events-100rps-1kb.json')))).toBe(1);
     expect(shardsNeeded({ ...eventFlow(workload('events-100rps-1kb.json')), kinesisRecords: 2_000 * 730 * 3600 })).toBe(3);
@@ -268,6 +311,16 @@ describe('the model reads real synthesized stacks', () => {
       expect(line(estimate, 'Kinesis').monthlyUsd).toBeCloseTo(2 * 730 * 0.0179 + retention, 2);
       expect(estimate.monthlyUsd - retention).toBeLessThanOrEqual(150);
       expect(estimate.monthlyUsd).toBeGreaterThan(150);
+    });
+
+    test('1 KB events at ≤ $0.10 per million (decision 0020): NDJSON compacted daily with the events stream at 24 h; not as built, not with either change alone', () => {
+      const events = workload('events-100rps-1kb-sdk-packed.json');
+      const eventsPath = (name?: string) => pathOf(estimateMonthlyCost(name ? applyConfiguration(prod, configuration(name)) : prod, events, prices), 'events').usdPerMillion;
+      expect(eventsPath()).toBeGreaterThan(0.2);
+      expect(eventsPath('events-stream-24h.json')).toBeGreaterThan(0.14);
+      expect(eventsPath('events-ndjson-compacted.json')).toBeGreaterThan(0.16);
+      expect(eventsPath('events-ndjson-compacted-24h.json')).toBeLessThanOrEqual(0.1);
+      expect(pathOf(estimateMonthlyCost(applyConfiguration(prod, configuration('events-ndjson-compacted-24h.json')), workload('events-100rps-1kb-sdk-packed-25kb.json'), prices), 'events').usdPerMillion).toBeLessThan(0.09);
     });
 
     test('a manifest that streams the data file: the role may not write its curated prefix, and its rows are priced through Kinesis, Firehose and the transform', () => {
