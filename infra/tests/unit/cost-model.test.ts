@@ -313,12 +313,15 @@ describe('the model reads real synthesized stacks', () => {
       expect(estimate.monthlyUsd).toBeGreaterThan(150);
     });
 
-    test('1 KB events at ≤ $0.10 per million (decision 0020): NDJSON compacted daily with the events stream at 24 h; not as built, not with either change alone', () => {
+    test('1 KB events at ≤ $0.10 per million (decision 0020): NDJSON compacted daily with the events stream at 24 h; not as built, not with any one change alone', () => {
       const events = workload('events-100rps-1kb-sdk-packed.json');
       const eventsPath = (name?: string) => pathOf(estimateMonthlyCost(name ? applyConfiguration(prod, configuration(name)) : prod, events, prices), 'events').usdPerMillion;
       expect(eventsPath()).toBeGreaterThan(0.2);
       expect(eventsPath('events-stream-24h.json')).toBeGreaterThan(0.14);
       expect(eventsPath('events-ndjson-compacted.json')).toBeGreaterThan(0.16);
+      // Dropping only one of Firehose's two per-GB features is not enough.
+      expect(eventsPath('events-ndjson-partitioned-24h.json')).toBeGreaterThan(0.12);
+      expect(eventsPath('events-parquet-by-arrival-24h.json')).toBeGreaterThan(0.12);
       expect(eventsPath('events-ndjson-compacted-24h.json')).toBeLessThanOrEqual(0.1);
       expect(pathOf(estimateMonthlyCost(applyConfiguration(prod, configuration('events-ndjson-compacted-24h.json')), workload('events-100rps-1kb-sdk-packed-25kb.json'), prices), 'events').usdPerMillion).toBeLessThan(0.09);
     });
