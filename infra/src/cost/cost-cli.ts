@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
-import { loadJson, priceTableSchema, workloadSchema } from './cost-inputs';
+import { applyConfiguration } from './cost-configuration';
+import { configurationSchema, loadJson, priceTableSchema, workloadSchema } from './cost-inputs';
 import { capacity, estimateMonthlyCost } from './cost-model';
 import { readDeploymentFacts } from './deployment-facts';
 
@@ -12,12 +13,14 @@ const program = new Command('cost')
   .option('--workload <file...>', 'workload description(s)', [path.join(root, 'infra/cost/workloads/events-100rps-1kb.json')])
   .option('--prices <file>', 'price table', path.join(root, 'infra/cost/prices/ap-northeast-2-2026-11.json'))
   .option('--cdktf-out <dir>', 'synthesized stacks', path.join(root, 'cdktf.out'))
+  .option('--configuration <file>', 'a configuration that is not built (infra/cost/configurations/*.json), priced on the synthesized stacks')
   .option('--json', 'print JSON')
-  .action((flags: { env: string; workload: string[]; prices: string; cdktfOut: string; json?: boolean }) => {
+  .action((flags: { env: string; workload: string[]; prices: string; cdktfOut: string; configuration?: string; json?: boolean }) => {
     // npm runs workspace scripts in the workspace folder; paths given on the command line are relative to where npm was called.
     const fromCaller = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
     const prices = loadJson(fromCaller(flags.prices), priceTableSchema);
-    const facts = readDeploymentFacts(fromCaller(flags.cdktfOut), flags.env);
+    const synthesized = readDeploymentFacts(fromCaller(flags.cdktfOut), flags.env);
+    const facts = flags.configuration ? applyConfiguration(synthesized, loadJson(fromCaller(flags.configuration), configurationSchema)) : synthesized;
     for (const file of flags.workload) {
       const workload = loadJson(fromCaller(file), workloadSchema);
       const estimate = estimateMonthlyCost(facts, workload, prices);
@@ -26,9 +29,11 @@ const program = new Command('cost')
         console.log(JSON.stringify({ estimate, capacity: view }));
         continue;
       }
-      console.log(`\n${estimate.workload} — ${estimate.environment} stacks, prices ${estimate.priceVersion} ${estimate.region}`);
+      console.log(`\n${estimate.workload} — ${estimate.environment} stacks${facts.configuration ? ` with configuration "${facts.configuration.name}" (not built)` : ''}, prices ${estimate.priceVersion} ${estimate.region}`);
       console.table(estimate.lines.map((l) => ({ service: l.service, 'USD/month': l.monthlyUsd, 'USD per M records': Math.round((l.monthlyUsd / (estimate.recordsPerMonth / 1e6)) * 10_000) / 10_000, detail: l.detail })));
       console.log(`total ${estimate.monthlyUsd} USD/month for ${(estimate.recordsPerMonth / 1e6).toFixed(1)} M records = ${estimate.usdPerMillionRecords} USD per million records`);
+      console.log('per path: its stream, Firehose, transform, API Gateway and compaction; the S3 of its data apart');
+      console.table(estimate.paths.map((p) => ({ path: p.path, 'M records': Math.round(p.records / 1e5) / 10, 'USD/month': p.usd, 'USD per M': p.usdPerMillion, 'S3 USD/month': p.s3Usd, 'S3 USD per M': p.s3UsdPerMillion })));
       console.table([view]);
       for (const assumption of estimate.assumptions) console.log(`  assumption: ${assumption}`);
     }

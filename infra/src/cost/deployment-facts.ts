@@ -1,15 +1,29 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { curatedLocation, streamName, vendorDatasets, type BulkDelivery } from '@ingest-lake/shared';
 import { minuteOfDailyCron } from '../config/collector-schedule';
 import { InfraError } from '../infra-error';
 
 /** What the cost model needs to know about a deployment, read from its synthesized stacks. */
 export interface DeploymentFacts {
   environment: string;
-  streams: Array<{ name: string; mode: 'ON_DEMAND' | 'PROVISIONED'; shards: number }>;
-  deliveryStreams: Array<{ name: string; dynamicPartitioning: boolean; formatConversion: boolean; backup: boolean; bufferSeconds: number }>;
+  streams: Array<{ name: string; mode: 'ON_DEMAND' | 'PROVISIONED'; shards: number; retentionHours: number }>;
+  deliveryStreams: DeliveryStreamFacts[];
+  /**
+   * How each vendor data file reaches `curated/` (decision 0018): `direct` when the collector's role may
+   * write the data file's curated prefix, which infra grants only for a manifest that says `direct`.
+   */
+  bulkDataFiles: Array<{
+    dataset: string;
+    stream: string;
+    delivery: BulkDelivery;
+    /** The delivery was set by a configuration (`applyConfiguration`), not read from the role. */
+    configured?: boolean;
+  }>;
   lambdas: Array<{ name: string; memoryMb: number; arm: boolean }>;
   natGateways: number;
+  /** An S3 gateway endpoint routes the collector's S3 traffic (raw archive, curated parts) past the NAT, free of charge. */
+  s3GatewayEndpoint: boolean;
   /** Interface endpoints by service (`kinesis-streams`, `ssm`, …) and the AZs (subnets) each is in. */
   interfaceEndpoints: Array<{ service: string; azs: number }>;
   /** Launch templates; `hoursPerDay` from the group's scheduled actions (24 without any, 0 for a group of none). */
@@ -21,9 +35,23 @@ export interface DeploymentFacts {
   glueJobCapacityDpu: number;
   lifecycle: { rawToGlacierDays: number; rawDataToGlacierDays: number; errorsExpireDays: number };
   restApis: number;
+  /** Set by `applyConfiguration`: the priced configuration is not the one synthesized. */
+  configuration?: { name: string; description: string };
 }
 
-type Json = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+/** One Firehose delivery stream; `compaction` is never synthesized, only priced (`applyConfiguration`). */
+export interface DeliveryStreamFacts {
+  name: string;
+  dynamicPartitioning: boolean;
+  formatConversion: boolean;
+  backup: boolean;
+  bufferSeconds: number;
+  /** A scheduled job that turns the delivered NDJSON into curated Parquet (a configuration without Firehose's conversion). */
+  compaction?: { runsPerDay: number; stagingDays: number };
+}
+
+type PolicyStatement = { effect?: string; actions?: string[]; resources?: string[] };
+type Json = { resource?: Record<string, Record<string, Record<string, unknown>>>; data?: { aws_iam_policy_document?: Record<string, { statement?: PolicyStatement[] }> } };
 
 /** Raised when the synthesized stacks are missing: run `npm run synth` first. */
 export class MissingSynthError extends InfraError {
@@ -50,7 +78,7 @@ export function readDeploymentFacts(cdktfOut: string, environment: string): Depl
     environment,
     streams: all('aws_kinesis_stream').map((s) => {
       const mode = (s.stream_mode_details as { stream_mode: 'ON_DEMAND' | 'PROVISIONED' }).stream_mode;
-      return { name: String(s.name), mode, shards: Number(s.shard_count ?? 0) };
+      return { name: String(s.name), mode, shards: Number(s.shard_count ?? 0), retentionHours: Number(s.retention_period ?? 24) };
     }),
     deliveryStreams: all('aws_kinesis_firehose_delivery_stream').map((d) => {
       const s3 = d.extended_s3_configuration as Record<string, unknown>;
@@ -63,7 +91,9 @@ export function readDeploymentFacts(cdktfOut: string, environment: string): Depl
       };
     }),
     lambdas: all('aws_lambda_function').map((f) => ({ name: String(f.function_name), memoryMb: Number(f.memory_size ?? 128), arm: JSON.stringify(f.architectures ?? []).includes('arm64') })),
+    bulkDataFiles: bulkDataFileDeliveries(names, environment, collectorStatements(stacks.filter((_, index) => names[index]!.endsWith('-collector')))),
     natGateways: all('aws_nat_gateway').length,
+    s3GatewayEndpoint: all('aws_vpc_endpoint').some((e) => e.vpc_endpoint_type === 'Gateway' && String(e.service_name).endsWith('.s3')),
     interfaceEndpoints: all('aws_vpc_endpoint')
       .filter((e) => e.vpc_endpoint_type === 'Interface')
       .map((e) => ({ service: String(e.service_name).split('.').pop()!, azs: ((e.subnet_ids as unknown[] | undefined) ?? []).length })),
@@ -84,6 +114,27 @@ export function readDeploymentFacts(cdktfOut: string, environment: string): Depl
     },
     restApis: all('aws_api_gateway_rest_api').length,
   };
+}
+
+/** The statements of the collector stack's IAM policy documents (the role's permissions). */
+function collectorStatements(collectorStacks: Json[]): PolicyStatement[] {
+  return collectorStacks.flatMap((stack) =>
+    Object.values(stack.data?.aws_iam_policy_document ?? {}).flatMap((document) => document.statement ?? []),
+  );
+}
+
+/**
+ * The delivery of each vendor data file, from what the synthesized collector role may do: infra grants
+ * `s3:PutObject` on a data file's curated prefix only when its manifest says `direct` (decision 0018),
+ * so the grant is the setting as deployed, not the manifest as it is now.
+ */
+function bulkDataFileDeliveries(stackNames: string[], environment: string, statements: PolicyStatement[]): DeploymentFacts['bulkDataFiles'] {
+  const project = stackNames[0]!.slice(0, stackNames[0]!.indexOf(`-${environment}-`));
+  const writable = statements.filter((s) => s.effect !== 'Deny' && (s.actions ?? []).includes('s3:PutObject')).flatMap((s) => s.resources ?? []);
+  return vendorDatasets.map(({ dataFile: { dataset } }) => {
+    const delivery: BulkDelivery = writable.some((resource) => resource.endsWith(`/${curatedLocation(dataset.name)}*`)) ? 'direct' : 'stream';
+    return { dataset: dataset.name, stream: streamName(project, environment, dataset.name), delivery };
+  });
 }
 
 /**
