@@ -80,7 +80,7 @@ export function terraformVersion(command = 'terraform'): string {
 }
 
 /** `<os>_<arch>` as Terraform names platforms. */
-function terraformPlatform(): string {
+export function terraformPlatform(): string {
   const arch = ({ x64: 'amd64', arm64: 'arm64', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;
   return `${process.platform}_${arch}`;
 }

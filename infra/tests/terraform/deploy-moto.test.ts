@@ -1,10 +1,13 @@
 import type { MotoServer } from '@ingest-lake/local-emulators';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { forEachStackInOrder, readStacks, type SynthesizedStack } from '../../src/terraform/stack-manifest';
 import { runTerraform } from '../../src/terraform/terraform-cli';
 import { createStateBuckets, motoForTerraform, motoTerraformEnv, pointAtMoto } from './moto-environment';
 import { destroyEnvironment, resourcesNamed } from './destroy-environment';
 import { addressesToCreate, MOTO_CANNOT_DEPLOY, motoTargets, undeployableOnMoto } from './moto-gaps';
 import { describeReadBack } from './read-back';
+import { startSharedProvider, type SharedProvider } from './shared-provider';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
@@ -24,6 +27,7 @@ const ENV = 'dev';
 const PREFIX = `ingest-lake-${ENV}-`;
 
 let moto: MotoServer;
+let provider: SharedProvider | undefined;
 let env: NodeJS.ProcessEnv;
 let stacks: SynthesizedStack[] = [];
 let cleanUp = () => undefined as void;
@@ -47,6 +51,9 @@ beforeAll(async () => {
   const synthesized = synthesizeInto([ENV]);
   cleanUp = synthesized.cleanUp;
   stacks = readStacks(synthesized.outdir, PREFIX);
+  // The provider reads its credentials and endpoints from its own environment: started with moto's.
+  provider = await startSharedProvider(env, stacks.map((stack) => stack.dir));
+  env = { ...env, ...provider.env };
   for (const stack of stacks) pointAtMoto(stack, endpoint);
   await createStateBuckets(stacks, endpoint);
   await forEachStackInOrder(
@@ -68,6 +75,7 @@ beforeAll(async () => {
 }, 1_200_000);
 
 afterAll(async () => {
+  await provider?.stop();
   await moto?.stop();
   cleanUp();
 });
@@ -76,6 +84,15 @@ describe('dev: apply in dependency order', () => {
   test('every stack applied (dev has no QuickSight stack: bi is off)', () => {
     expect([...applied].sort()).toEqual(stacks.map((s) => s.name).sort());
     expect(applied).toHaveLength(10);
+  });
+
+  test('every file a stack names (the Lambda zips) exists relative to its own stack folder, where a managed provider resolves it', () => {
+    // The suite's shared provider runs elsewhere (shared-provider.ts): this is what CodeBuild's Terraform would open.
+    const named = stacks.flatMap((stack) =>
+      [...readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8').matchAll(/"(?:filename|source)": "(assets\/[^"]+)"/g)].map((m) => ({ stack: stack.name, file: m[1]!, exists: existsSync(path.join(stack.dir, m[1]!)) })),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((file) => !file.exists)).toEqual([]);
   });
 
   test('a second plan of every stack shows no changes (no perpetual diffs)', () => {
