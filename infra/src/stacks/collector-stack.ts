@@ -5,7 +5,6 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
-import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -32,6 +31,7 @@ import { directDeliveryDatasets } from '../config/collector-bulk-delivery';
 import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
+import type { KinesisDataStream } from '../constructs/kinesis-data-stream';
 import type { LakeKey } from '../constructs/lake-key';
 import type { SecureBucket } from '../constructs/secure-bucket';
 import { ServiceRole } from '../constructs/service-role';
@@ -219,7 +219,7 @@ export interface CollectorStackProps extends IngestLakeStackProps {
   subnets: Subnet[];
   lake: SecureBucket;
   key: LakeKey;
-  stream: KinesisStream;
+  stream: KinesisDataStream;
   /** The release the instances install. @default the built collector and its manifests in this checkout */
   release?: CollectorRelease;
   /** The daily instance windows. @default collectorInstanceWindows(config): the timers of this checkout's manifests */
