@@ -106,7 +106,13 @@ export class SecureBucket extends Construct {
    */
   grantToPrincipal(sid: string, principalArn: string, grants: readonly Grant[]): void {
     for (const [index, grant] of grants.entries()) {
-      this.policyStatements.push({ sid: `${sid}${index + 1}`, principals: [{ type: 'AWS', identifiers: [principalArn] }], actions: grant.actions, resources: grant.resources });
+      this.policyStatements.push({
+        sid: `${sid}${index + 1}`,
+        principals: [{ type: 'AWS', identifiers: [principalArn] }],
+        actions: grant.actions,
+        resources: grant.resources,
+        ...(grant.conditions ? { condition: grant.conditions } : {}),
+      });
     }
     this.policyDocument.putStatement(this.policyStatements);
   }

@@ -5,10 +5,12 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 
-/** One least-privilege permission: these actions on these resources. */
+/** One least-privilege permission: these actions on these resources, under these conditions if any. */
 export interface Grant {
   actions: string[];
   resources: string[];
+  /** Narrows an action that has no resource-level permissions (`cloudwatch:namespace` for PutMetricData). @default none */
+  conditions?: DataAwsIamPolicyDocumentStatementCondition[];
 }
 
 /** Something permissions can be granted to: a role of this project (`ServiceRole`). */
@@ -89,18 +91,18 @@ export class ServiceRole extends Construct implements Grantee {
   }
 
   /**
-   * Adds grants to the role's inline policy. A grant on exactly the resources of an earlier one
-   * (the same key granted by a reader and a writer) joins its actions, so the policy holds one
-   * statement per key however many resources granted it.
+   * Adds grants to the role's inline policy. A grant on exactly the resources (and conditions) of an
+   * earlier one (the same key granted by a reader and a writer) joins its actions, so the policy holds
+   * one statement per key however many resources granted it.
    */
   addGrants(...grants: Grant[]): void {
     for (const grant of grants) {
-      const same = this.grants.find((g) => g.resources.length === grant.resources.length && g.resources.every((r, i) => r === grant.resources[i]));
+      const same = this.grants.find((g) => sameScope(g, grant));
       if (same) same.actions = withoutCovered([...same.actions, ...grant.actions.filter((a) => !same.actions.includes(a))]);
-      else this.grants.push({ actions: [...grant.actions], resources: [...grant.resources] });
+      else this.grants.push({ actions: [...grant.actions], resources: [...grant.resources], ...(grant.conditions ? { conditions: grant.conditions } : {}) });
     }
     if (this.grants.length === 0) return; // IAM refuses a policy without statements
-    const statement = this.grants.map((grant) => ({ actions: grant.actions, resources: grant.resources }));
+    const statement = this.grants.map((grant) => ({ actions: grant.actions, resources: grant.resources, ...(grant.conditions ? { condition: grant.conditions } : {}) }));
     if (this.permissions) {
       this.permissions.putStatement(statement);
       return;
@@ -108,6 +110,11 @@ export class ServiceRole extends Construct implements Grantee {
     this.permissions = new DataAwsIamPolicyDocument(this, 'permissions', { statement });
     new IamRolePolicy(this, 'policy', { role: this.role.id, name: `${this.roleName}-permissions`, policy: this.permissions.json });
   }
+}
+
+/** True when two grants name exactly the same resources under the same conditions. */
+function sameScope(a: Grant, b: Grant): boolean {
+  return a.resources.length === b.resources.length && a.resources.every((r, i) => r === b.resources[i]) && JSON.stringify(a.conditions ?? []) === JSON.stringify(b.conditions ?? []);
 }
 
 /** The actions without those another one's wildcard already covers (`kms:GenerateDataKey` beside `kms:GenerateDataKey*`). */

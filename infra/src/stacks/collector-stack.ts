@@ -1,6 +1,5 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
@@ -31,16 +30,14 @@ import { directDeliveryDatasets } from '../config/collector-bulk-delivery';
 import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
+import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import type { KinesisDataStream } from '../constructs/kinesis-data-stream';
 import type { LakeKey } from '../constructs/lake-key';
+import { grantPutMetricData } from '../constructs/metric-data-grants';
 import type { SecureBucket } from '../constructs/secure-bucket';
+import { SecureStringParameter } from '../constructs/secure-string-parameter';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
-
-/** SSM parameter holding the vendor API key (SecureString, created by operators, never in state or user data). */
-export function vendorApiKeyParameter(config: EnvironmentConfig): string {
-  return vendorApiKeyParameterName(config.project, config.environment);
-}
 
 /** Root volume: the OS plus twice the largest bulk file (download + its verification pass), rounded up. */
 export function collectorVolumeGb(config: EnvironmentConfig): number {
@@ -178,7 +175,7 @@ cat > /etc/ingest-collector/collector.env <<ENV
 COLLECTOR_LAKE_BUCKET=${bucket}
 COLLECTOR_STREAM_NAME=${streamName}
 COLLECTOR_LEDGER=s3
-COLLECTOR_API_KEY_PARAMETER=${vendorApiKeyParameter(config)}
+COLLECTOR_API_KEY_PARAMETER=${vendorApiKeyParameterName(config.project, config.environment)}
 COLLECTOR_METRICS_ENVIRONMENT=${config.environment}
 AWS_REGION=${config.region}
 ENV
@@ -217,8 +214,11 @@ export interface CollectorStackProps extends IngestLakeStackProps {
   vpc: Vpc;
   /** Subnets the instance may run in: the network's egress subnets (a NAT in their AZ, the interface endpoints). */
   subnets: Subnet[];
+  /** The lake: raw files, quarantine, state, curated dimensions (and direct data files), the release. */
   lake: SecureBucket;
+  /** Encrypts the collector's log group. */
   key: LakeKey;
+  /** The stream the data file's rows go to. */
   stream: KinesisDataStream;
   /** The release the instances install. @default the built collector and its manifests in this checkout */
   release?: CollectorRelease;
@@ -246,23 +246,20 @@ export class CollectorStack extends IngestLakeStack {
     const { config } = props;
     this.release = props.release ?? collectorRelease();
     const account = new DataAwsCallerIdentity(this, 'account');
-    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: props.key.arn });
+    const logs = new EncryptedLogGroup(this, 'logs', { logGroupName: `/ingest-lake/${config.environment}/collector`, key: props.key });
     const directDatasets = directDeliveryDatasets(props.manifestsDir ?? COLLECTOR_MANIFESTS);
     const role = new ServiceRole(this, 'role', {
       roleName: this.name('collector'),
       servicePrincipal: 'ec2.amazonaws.com',
       guard: 'none', // an instance profile: only this account's instances can carry it
       managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
-      grants: [
-        { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'], resources: [props.stream.arn] },
-        // A SecureString under the AWS-managed aws/ssm key, whose key policy lets every principal of the
-        // account decrypt through Parameter Store: no kms:Decrypt grant. A customer key would need one.
-        { actions: ['ssm:GetParameter'], resources: [`arn:aws:ssm:${config.region}:${account.accountId}:parameter${vendorApiKeyParameter(config)}`] },
-        { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
-        // The release-sync failure and vendor header-drift metrics; PutMetricData has no resource-level permissions.
-        { actions: ['cloudwatch:PutMetricData'], resources: ['*'] },
-      ],
     });
+    // The producer sends only PutRecords batches; with them the stream key's GenerateDataKey.
+    props.stream.grantPutRecords(role);
+    new SecureStringParameter({ parameterName: vendorApiKeyParameterName(config.project, config.environment), region: config.region, accountId: account.accountId }).grantRead(role);
+    logs.grantWrite(role);
+    // The release-sync failure and vendor header-drift metrics, and no other namespace.
+    grantPutMetricData(role, [RELEASE_SYNC_METRIC.namespace, VENDOR_HEADER_DRIFT_METRIC.namespace]);
     // Reads and multipart writes of the lake: with them the key's GenerateDataKey and Decrypt (no Encrypt).
     props.lake.grantWrite(role, LAKE_ZONES.raw);
     props.lake.grantWrite(role, COLLECTOR_QUARANTINE_PREFIX);
@@ -274,7 +271,6 @@ export class CollectorStack extends IngestLakeStack {
     props.lake.grantRead(role, LAKE_ZONES.raw);
     props.lake.grantRead(role, COLLECTOR_STATE_PREFIX);
     props.lake.grantRead(role, config.collector.artifactPrefix);
-    // PutRecords to the encrypted stream: GenerateDataKey, already granted with the lake writes.
     const profile = new IamInstanceProfile(this, 'profile', { name: this.name('collector'), role: role.name });
     const securityGroup = new SecurityGroup(this, 'sg', {
       name: this.name('collector'),

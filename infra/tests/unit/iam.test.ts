@@ -70,3 +70,23 @@ describe('roles get the lake key only for what they do with the data', () => {
     expect(keyActions(name, 'ingestApi', 'kinesis-role_permissions')).toEqual(['kms:DescribeKey', 'kms:GenerateDataKey']);
   });
 });
+
+/** The statements of a role's inline policy, by the id its policy document starts with. */
+function roleStatements(name: string, stackName: 'catalog' | 'collector' | 'monitoring' | 'pipeline', policyId: string): Array<Statement & { resources: string[] }> {
+  const document = synth(environment(name)[stackName]!);
+  const policy = Object.entries(document.data?.aws_iam_policy_document ?? {}).find(([id]) => id.startsWith(policyId))![1];
+  return policy.statement as Array<Statement & { resources: string[] }>;
+}
+
+describe('grants no wider than what the code calls', () => {
+  test('the collector puts records in batches only (its producer calls nothing else on Kinesis), and metrics in its own namespace only', () => {
+    const statements = roleStatements('prod', 'collector', 'role_permissions');
+    expect(statements.flatMap((s) => s.actions ?? []).filter((a) => a.startsWith('kinesis:'))).toEqual(['kinesis:PutRecords']);
+    expect(statements.filter((s) => s.actions?.includes('cloudwatch:PutMetricData'))).toEqual([
+      { actions: ['cloudwatch:PutMetricData'], resources: ['*'], condition: [{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: ['IngestLake/Collector'] }] },
+    ]);
+    expect(statements.filter((s) => s.actions?.includes('ssm:GetParameter'))).toEqual([
+      { actions: ['ssm:GetParameter'], resources: [expect.stringMatching(/^arn:aws:ssm:ap-northeast-2:\$\{data\.aws_caller_identity\.account\.account_id\}:parameter\/ingest-lake\/prod\/vendor\/api-key$/)] },
+    ]);
+  });
+});
