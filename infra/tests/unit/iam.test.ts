@@ -89,4 +89,9 @@ describe('grants no wider than what the code calls', () => {
       { actions: ['ssm:GetParameter'], resources: [expect.stringMatching(/^arn:aws:ssm:ap-northeast-2:\$\{data\.aws_caller_identity\.account\.account_id\}:parameter\/ingest-lake\/prod\/vendor\/api-key$/)] },
     ]);
   });
+
+  test('the versioned-SQL job starts queries in its workgroup and polls them, never reads results', () => {
+    const athena = roleStatements('prod', 'catalog', 'job-role_permissions').filter((s) => s.actions?.some((a) => a.startsWith('athena:')));
+    expect(athena).toEqual([{ actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'], resources: [expect.stringMatching(/:workgroup\/ingest-lake-prod$/)] }]);
+  });
 });
