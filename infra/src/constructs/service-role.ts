@@ -52,7 +52,7 @@ export interface ServiceRoleProps {
 
 /** An IAM role for one AWS service with an inline policy built from grants. */
 export class ServiceRole extends Construct implements Grantee {
-  readonly role: IamRole;
+  private readonly role: IamRole;
   /** The role's ARN. */
   readonly arn: string;
   /** The role's name. */

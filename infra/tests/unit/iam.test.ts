@@ -94,4 +94,9 @@ describe('grants no wider than what the code calls', () => {
     const athena = roleStatements('prod', 'catalog', 'job-role_permissions').filter((s) => s.actions?.some((a) => a.startsWith('athena:')));
     expect(athena).toEqual([{ actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'], resources: [expect.stringMatching(/:workgroup\/ingest-lake-prod$/)] }]);
   });
+
+  test('the pipeline runs exactly its three build projects', () => {
+    const builds = roleStatements('prod', 'pipeline', 'pipeline-role_permissions').filter((s) => s.actions?.includes('codebuild:StartBuild'));
+    expect(builds.flatMap((s) => s.resources)).toEqual(['test', 'plan', 'apply'].map((id) => `arn:aws:codebuild:ap-northeast-2:\${data.aws_caller_identity.account.account_id}:project/ingest-lake-prod-${id}`));
+  });
 });
