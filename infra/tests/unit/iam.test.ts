@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { cleanUpApps, environment, synth } from './support';
 
 afterAll(cleanUpApps);
@@ -95,8 +97,25 @@ describe('grants no wider than what the code calls', () => {
     expect(athena).toEqual([{ actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'], resources: [expect.stringMatching(/:workgroup\/ingest-lake-prod$/)] }]);
   });
 
+  test('the shard scaler may rescale each provisioned stream, and read no record', () => {
+    const kinesis = roleStatements('prod', 'monitoring', 'shard-scaler_role_permissions').filter((s) => s.actions?.some((a) => a.startsWith('kinesis:')));
+    expect(kinesis.map((s) => s.actions)).toEqual([
+      ['kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount'],
+      ['kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount'],
+    ]);
+    expect(kinesis.flatMap((s) => s.resources).sort()).toEqual(['${aws_kinesis_stream.stream-app_market_daily.arn}', '${aws_kinesis_stream.stream-events.arn}']);
+  });
+
   test('the pipeline runs exactly its three build projects', () => {
     const builds = roleStatements('prod', 'pipeline', 'pipeline-role_permissions').filter((s) => s.actions?.includes('codebuild:StartBuild'));
     expect(builds.flatMap((s) => s.resources)).toEqual(['test', 'plan', 'apply'].map((id) => `arn:aws:codebuild:ap-northeast-2:\${data.aws_caller_identity.account.account_id}:project/ingest-lake-prod-${id}`));
+  });
+});
+
+describe('stacks write no IAM JSON: their permissions come from the constructs\' grant methods', () => {
+  const stacksDir = path.resolve(__dirname, '../../src/stacks');
+  test.each(readdirSync(stacksDir))('%s names no IAM action', (file) => {
+    // `service:Action` string literals (an ARN continues with a lowercase partition after `arn:`).
+    expect(readFileSync(path.join(stacksDir, file), 'utf8').match(/'[a-z0-9-]+:[A-Z*][A-Za-z*]*'/g) ?? []).toEqual([]);
   });
 });
