@@ -40,6 +40,24 @@ describe('dev and prod synthesize with every policy rule passing', () => {
   });
 });
 
+describe('a construct keeps the Terraform address its resource had when the stack built it inline', () => {
+  // A moved address is a delete and a create: a stream's records, a log group's events, the boundary
+  // every role names, the deploy role's own policy (which it may not recreate) would go with it.
+  const stacks = environment('prod');
+  test.each([
+    ['streaming', 'aws_kinesis_stream', ['stream-app_market_daily', 'stream-events']],
+    ['network', 'aws_cloudwatch_log_group', ['flow-logs']],
+    ['collector', 'aws_cloudwatch_log_group', ['logs']],
+    ['ingestApi', 'aws_cloudwatch_log_group', ['access-logs']],
+    ['catalog', 'aws_glue_security_configuration', ['sql-job-security']],
+    ['pipeline', 'aws_cloudwatch_log_group', ['build-logs']],
+    ['pipeline', 'aws_codebuild_project', ['apply', 'plan', 'test']],
+    ['pipeline', 'aws_iam_policy', ['boundary']],
+  ] as const)('%s: %s %j', (stack, type, addresses) => {
+    expect(Object.keys(synth(stacks[stack]).resource?.[type] ?? {}).sort()).toEqual(addresses);
+  });
+});
+
 describe('state: the platform team owns it', () => {
   test('prod uses the S3 backend with one key per stack, encrypted and locked; no state bucket is created', () => {
     const stacks = environment('prod');
