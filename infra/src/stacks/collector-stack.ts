@@ -14,6 +14,8 @@ import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+// The bundle and manifests a release publishes, where the collector package builds and keeps them.
+import { COLLECTOR_BUNDLE_DIR, COLLECTOR_MANIFESTS_DIR } from '@ingest-lake/collector-ec2/asset';
 import {
   appMarket,
   COLLECTOR_QUARANTINE_PREFIX,
@@ -44,10 +46,6 @@ export function collectorVolumeGb(config: EnvironmentConfig): number {
   return Math.ceil(config.collector.largestBulkFileGb * 2) + 20;
 }
 
-/** The collector's built bundle and its manifests (the release apply.sh publishes). */
-export const COLLECTOR_DIST = path.resolve(__dirname, '../../../collector-ec2/dist');
-export const COLLECTOR_MANIFESTS = path.resolve(__dirname, '../../../collector-ec2/manifests');
-
 /** One file of a collector release: its name inside the release and where it is read from. */
 export interface CollectorReleaseFile {
   /** Path inside the release, e.g. `collector.cjs`, `manifests/app_market.json`. */
@@ -69,7 +67,7 @@ export interface CollectorRelease {
 }
 
 /** Reads the built collector (npm run build) and its manifests; `*.local.json` manifests are for the local runtime only. */
-export function collectorRelease(distDir = COLLECTOR_DIST, manifestsDir = COLLECTOR_MANIFESTS): CollectorRelease {
+export function collectorRelease(distDir = COLLECTOR_BUNDLE_DIR, manifestsDir = COLLECTOR_MANIFESTS_DIR): CollectorRelease {
   const bundle = path.join(distDir, 'collector.cjs');
   if (!existsSync(bundle)) throw new Error(`no collector bundle at ${bundle}: run \`npm run build\` before synth`);
   const manifests = existsSync(manifestsDir) ? readdirSync(manifestsDir).filter((f) => f.endsWith('.json') && !f.endsWith('.local.json')).sort() : [];
@@ -85,7 +83,7 @@ export function collectorRelease(distDir = COLLECTOR_DIST, manifestsDir = COLLEC
 }
 
 /** The daily windows the collector instance runs in: one per manifest timer (the timer's schedule is the one source). */
-export function collectorInstanceWindows(config: EnvironmentConfig, manifestsDir = COLLECTOR_MANIFESTS): CollectorWindow[] {
+export function collectorInstanceWindows(config: EnvironmentConfig, manifestsDir = COLLECTOR_MANIFESTS_DIR): CollectorWindow[] {
   const { leadMinutes, runWindowMinutes } = config.collector.instanceWindow;
   return collectorWindows(readCollectorTimers(manifestsDir), leadMinutes, runWindowMinutes);
 }
@@ -224,7 +222,7 @@ export interface CollectorStackProps extends IngestLakeStackProps {
   release?: CollectorRelease;
   /** The daily instance windows. @default collectorInstanceWindows(config): the timers of this checkout's manifests */
   windows?: CollectorWindow[];
-  /** The manifests whose `bulk.dataFileDelivery` decides which data files' curated prefixes the role may write. @default COLLECTOR_MANIFESTS */
+  /** The manifests whose `bulk.dataFileDelivery` decides which data files' curated prefixes the role may write. @default COLLECTOR_MANIFESTS_DIR, the collector package's */
   manifestsDir?: string;
 }
 
@@ -247,7 +245,7 @@ export class CollectorStack extends IngestLakeStack {
     this.release = props.release ?? collectorRelease();
     const account = new DataAwsCallerIdentity(this, 'account');
     const logs = new EncryptedLogGroup(this, 'logs', { logGroupName: `/ingest-lake/${config.environment}/collector`, key: props.key });
-    const directDatasets = directDeliveryDatasets(props.manifestsDir ?? COLLECTOR_MANIFESTS);
+    const directDatasets = directDeliveryDatasets(props.manifestsDir ?? COLLECTOR_MANIFESTS_DIR);
     const role = new ServiceRole(this, 'role', {
       roleName: this.name('collector'),
       servicePrincipal: 'ec2.amazonaws.com',

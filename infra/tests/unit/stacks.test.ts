@@ -11,7 +11,8 @@ import {
   VENDOR_HEADER_DRIFT_METRIC,
   vendorDatasets,
 } from '@ingest-lake/shared';
-import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collector-stack';
+import { COLLECTOR_MANIFESTS_DIR } from '@ingest-lake/collector-ec2/asset';
+import { collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -308,7 +309,7 @@ describe('collector', () => {
   test('a data file streamed through Firehose gives the role no write on its curated prefix', async () => {
     const manifests = await mkdtemp(path.join(os.tmpdir(), 'manifests-'));
     try {
-      const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS, 'app_market.json'), 'utf8')) as { bulk: Record<string, unknown> };
+      const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS_DIR, 'app_market.json'), 'utf8')) as { bulk: Record<string, unknown> };
       await writeFile(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'stream' } }));
       expect(directDeliveryDatasets(manifests)).toEqual([]);
       await writeFile(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'sideways' } }));
@@ -316,7 +317,7 @@ describe('collector', () => {
     } finally {
       await rm(manifests, { recursive: true, force: true });
     }
-    expect(directDeliveryDatasets(COLLECTOR_MANIFESTS)).toEqual([appMarketDaily]);
+    expect(directDeliveryDatasets(COLLECTOR_MANIFESTS_DIR)).toEqual([appMarketDaily]);
   });
 
   test('the group runs one instance only around the manifest timer: from 15 min before it to 120 min after, in the egress subnet', () => {
@@ -326,7 +327,7 @@ describe('collector', () => {
     // The scheduled actions own the desired capacity; a value here would be reset by every apply.
     expect(group.desired_capacity).toBeUndefined();
     expect(group.vpc_zone_identifier).toEqual([expect.stringContaining('private-0')]);
-    const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS, 'app_market.json'), 'utf8')) as { schedule: { onCalendar: string } };
+    const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS_DIR, 'app_market.json'), 'utf8')) as { schedule: { onCalendar: string } };
     expect(manifest.schedule.onCalendar).toBe('*-*-* 02:30:00 UTC');
     expect(resources(json, 'aws_autoscaling_schedule').map((a) => ({ name: a.scheduled_action_name, recurrence: a.recurrence, desired: a.desired_capacity, zone: a.time_zone }))).toEqual([
       { name: 'start-before-app-market', recurrence: '15 2 * * *', desired: 1, zone: 'Etc/UTC' },
