@@ -17,8 +17,9 @@ export interface BuildProjectProps {
   logGroup: EncryptedLogGroup;
   /** Plain-text environment variables (never secrets). @default none */
   environmentVariables?: Record<string, string>;
-  /** The project's region and account: its ARN for grants is built from them and the name. */
+  /** The project's region (its ARN, for grants, is built from region, account and name). */
   region: string;
+  /** The project's account (this account). */
   accountId: string;
 }
 

@@ -83,7 +83,7 @@ export class CuratedDeliveryStream extends Construct {
     // Firehose reads the encrypted stream (Decrypt) and writes the lake in multipart uploads
     // (GenerateDataKey + Decrypt): the key grants come with the stream's and the bucket's.
     props.source.grantRead(role);
-    // The table's schema for Parquet conversion, read as Firehose's documented data-format-conversion policy says.
+    // Parquet conversion reads the table's schema (Firehose's documented policy for record format conversion).
     role.addGrants({
       actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
       resources: [props.table.arn, `arn:aws:glue:${props.region}:${account.accountId}:catalog`, `arn:aws:glue:${props.region}:${account.accountId}:database/${props.databaseName}`],

@@ -8,8 +8,9 @@ export interface GlueJobEncryptionProps {
   configurationName: string;
   /** Encrypts the job's CloudWatch logs and S3 writes. */
   key: LakeKey;
-  /** The region and account of the jobs' log groups (`/aws-glue/*`). */
+  /** The region of the jobs' log groups (`/aws-glue/*`). */
   region: string;
+  /** The account of the jobs' log groups (this account). */
   accountId: string;
 }
 

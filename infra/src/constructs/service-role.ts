@@ -29,15 +29,10 @@ export interface Grantee {
 export type ConfusedDeputyGuard = 'source-account' | 'external-id' | 'none';
 
 export interface ServiceRoleProps {
+  /** The role's name. */
   roleName: string;
   /** Service that assumes the role, e.g. `firehose.amazonaws.com`. */
   servicePrincipal: string;
-  /**
-   * What the role may do; each grant names its resources (policy rules refuse `*` on `*`). Resources
-   * grant more with their own helpers (`bucket.grantRead(role, prefix)`, `key.grantDecrypt(role)`).
-   * @default none
-   */
-  grants?: Grant[];
   /** The trust policy's confused-deputy condition. */
   guard: ConfusedDeputyGuard;
   /** AWS managed policy ARNs to attach, one attachment each (e.g. SSM core for the collector instance). @default none */
@@ -50,7 +45,11 @@ export interface ServiceRoleProps {
   permissionsBoundary?: string;
 }
 
-/** An IAM role for one AWS service with an inline policy built from grants. */
+/**
+ * An IAM role for one AWS service with an inline policy built from grants: the resources' grant
+ * methods add them (`bucket.grantRead(role, prefix)`, `stream.grantWrite(role)`), each naming its
+ * resources (policy rules refuse `*` actions on `*`).
+ */
 export class ServiceRole extends Construct implements Grantee {
   private readonly role: IamRole;
   /** The role's ARN. */
@@ -87,7 +86,6 @@ export class ServiceRole extends Construct implements Grantee {
     this.arn = this.role.arn;
     this.name = this.role.name;
     this.roleName = props.roleName;
-    this.addGrants(...(props.grants ?? []));
   }
 
   /**
