@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const throughEntryOnly = [
   {
     // The named subpaths of the exports maps are the only ways in besides ".".
-    regex: String.raw`^@ingest-lake/(?!vendor-simulator/testing$|collector-ec2/manifests$|(shard-scaler|firehose-transform)/asset$)[^/]+/`,
+    regex: String.raw`^@ingest-lake/(?!vendor-simulator/testing$|collector-ec2/manifests$|(shard-scaler|firehose-transform|collector-ec2)/asset$)[^/]+/`,
     message: 'import a package through its entry ("." or a subpath in its exports map), never its files',
   },
   {

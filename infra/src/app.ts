@@ -61,7 +61,7 @@ export function buildEnvironment(app: App, config: EnvironmentConfig, options: {
     key: lake.key,
     streams: streaming.streams,
     deliveryStreams: delivery.deliveryStreams,
-    transforms: new Map([...delivery.transforms].map(([name, fn]) => [name, fn.function])),
+    transforms: delivery.transforms,
     apiName: ingestApi.api.name,
   });
   const pipeline = new PipelineStack(app, { config, key: lake.key, accessLogs: lake.accessLogs });

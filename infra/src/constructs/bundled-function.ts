@@ -1,12 +1,12 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { LAMBDA_RUNTIME } from '@ingest-lake/shared';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { EncryptedLogGroup } from './encrypted-log-group';
 import type { LakeKey } from './lake-key';
-import { ServiceRole, type Grant, type Grantee } from './service-role';
+import { ServiceRole, type Grantee } from './service-role';
 
 /** A built Lambda bundle: `dist/lambda.zip` plus `dist/asset.json` from scripts/bundle-lambda.ts. */
 export interface LambdaBundle {
@@ -28,12 +28,14 @@ export function lambdaBundle(distDir: string): LambdaBundle {
 }
 
 export interface BundledFunctionProps {
+  /** The function's name (also its role's and log group's). */
   functionName: string;
+  /** The built bundle (`lambdaBundle(<package>'s dist)`). */
   bundle: LambdaBundle;
   /** Environment variables (never secrets). */
   environment: Record<string, string>;
+  /** Encrypts the environment and the log group. */
   key: LakeKey;
-  grants?: Grant[];
   /** @default 1024 */
   memoryMb?: number;
   /** @default 60 (Firehose allows the transform up to 5 minutes; 1 minute bounds retries) */
@@ -44,32 +46,22 @@ export interface BundledFunctionProps {
 
 /** A Node.js Lambda from a deterministic esbuild zip, with its own KMS-encrypted log group and role. */
 export class BundledFunction extends Construct {
-  readonly function: LambdaFunction;
   /** The function's ARN. */
   readonly arn: string;
   /** The function's name. */
   readonly functionName: string;
-  readonly logGroup: CloudwatchLogGroup;
+  /** The function's execution role, for grants of what the code calls (`stream.grantScale(fn.grantPrincipal)`). */
+  readonly grantPrincipal: Grantee;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
     const asset = new TerraformAsset(this, 'asset', { path: props.bundle.zipPath, type: AssetType.FILE });
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logRetentionDays ?? 90,
-      kmsKeyId: props.key.arn,
-    });
-    const role = new ServiceRole(this, 'role', {
-      roleName: props.functionName,
-      servicePrincipal: 'lambda.amazonaws.com',
-      guard: 'none',
-      grants: [
-        { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
-        { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
-        ...(props.grants ?? []),
-      ],
-    });
-    this.function = new LambdaFunction(this, 'function', {
+    const logGroup = new EncryptedLogGroup(this, 'logs', { logGroupName: `/aws/lambda/${props.functionName}`, key: props.key, retentionDays: props.logRetentionDays ?? 90 });
+    const role = new ServiceRole(this, 'role', { roleName: props.functionName, servicePrincipal: 'lambda.amazonaws.com', guard: 'none' });
+    logGroup.grantWrite(role);
+    // Active tracing: PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
+    role.addGrants({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] });
+    const lambda = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       role: role.arn,
       runtime: LAMBDA_RUNTIME,
@@ -81,12 +73,13 @@ export class BundledFunction extends Construct {
       timeout: props.timeoutSeconds ?? 60,
       kmsKeyArn: props.key.arn,
       tracingConfig: { mode: 'Active' },
-      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
-      dependsOn: [this.logGroup],
+      dependsOn: [logGroup],
     });
-    this.arn = this.function.arn;
-    this.functionName = this.function.functionName;
+    this.arn = lambda.arn;
+    this.functionName = lambda.functionName;
+    this.grantPrincipal = role;
   }
 
   /**

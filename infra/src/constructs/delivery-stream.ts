@@ -1,12 +1,12 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
 import type { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
-import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { BundledFunction } from './bundled-function';
 import { Construct } from 'constructs';
 import type { DeliveryStreamSettings } from '@ingest-lake/shared';
+import { EncryptedLogGroup } from './encrypted-log-group';
+import type { KinesisDataStream } from './kinesis-data-stream';
 import type { LakeKey } from './lake-key';
 import type { SecureBucket } from './secure-bucket';
 import { ServiceRole } from './service-role';
@@ -42,7 +42,7 @@ export interface CuratedDeliveryStreamProps {
    */
   settings: DeliveryStreamSettings;
   /** The Kinesis stream named `settings.sourceStreamName`. */
-  source: KinesisStream;
+  source: KinesisDataStream;
   /** The lake bucket (`settings.destination.bucketName`); the stream may write only the zones of its prefixes. */
   lake: SecureBucket;
   /** Encrypts the objects and the logs. */
@@ -65,38 +65,34 @@ export interface CuratedDeliveryStreamProps {
  * the error output prefix, source backup to raw-data/yyyy/MM/dd/HH/, and CloudWatch logging.
  */
 export class CuratedDeliveryStream extends Construct {
-  readonly deliveryStream: KinesisFirehoseDeliveryStream;
+  /** The delivery stream's name (what its CloudWatch metrics are dimensioned by). */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: CuratedDeliveryStreamProps) {
     super(scope, id);
     const { settings } = props;
-    const logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/kinesisfirehose/${settings.deliveryStreamName}`,
-      retentionInDays: props.logRetentionDays ?? 90,
-      kmsKeyId: props.key.arn,
+    const logGroup = new EncryptedLogGroup(this, 'logs', {
+      logGroupName: `/aws/kinesisfirehose/${settings.deliveryStreamName}`,
+      key: props.key,
+      retentionDays: props.logRetentionDays ?? 90,
     });
     const destinationLog = new CloudwatchLogStream(this, 'destination-log', { name: 'DestinationDelivery', logGroupName: logGroup.name });
     const backupLog = new CloudwatchLogStream(this, 'backup-log', { name: 'BackupDelivery', logGroupName: logGroup.name });
     const account = new DataAwsCallerIdentity(this, 'account');
-    const role = new ServiceRole(this, 'role', {
-      roleName: settings.deliveryStreamName,
-      servicePrincipal: 'firehose.amazonaws.com',
-      guard: 'external-id',
-      grants: [
-        { actions: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], resources: [props.source.arn] },
-        {
-          actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-          resources: [props.table.arn, `arn:aws:glue:${props.region}:${account.accountId}:catalog`, `arn:aws:glue:${props.region}:${account.accountId}:database/${props.databaseName}`],
-        },
-        { actions: ['logs:PutLogEvents'], resources: [`${logGroup.arn}:*`] },
-      ],
-    });
+    const role = new ServiceRole(this, 'role', { roleName: settings.deliveryStreamName, servicePrincipal: 'firehose.amazonaws.com', guard: 'external-id' });
     // Firehose reads the encrypted stream (Decrypt) and writes the lake in multipart uploads
-    // (GenerateDataKey + Decrypt): the key grants come with the bucket's and this one.
+    // (GenerateDataKey + Decrypt): the key grants come with the stream's and the bucket's.
+    props.source.grantRead(role);
+    // Parquet conversion reads the table's schema (Firehose's documented policy for record format conversion).
+    role.addGrants({
+      actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+      resources: [props.table.arn, `arn:aws:glue:${props.region}:${account.accountId}:catalog`, `arn:aws:glue:${props.region}:${account.accountId}:database/${props.databaseName}`],
+    });
+    // The log streams exist (created above): Firehose only puts events into them.
+    logGroup.grantPutLogEvents(role);
     for (const zone of writtenZones(settings)) props.lake.grantWrite(role, zone);
-    props.key.grantDecrypt(role);
     props.transform.grantInvoke(role);
-    this.deliveryStream = new KinesisFirehoseDeliveryStream(this, 'stream', {
+    const deliveryStream = new KinesisFirehoseDeliveryStream(this, 'stream', {
       name: settings.deliveryStreamName,
       destination: 'extended_s3',
       kinesisSourceConfiguration: { kinesisStreamArn: props.source.arn, roleArn: role.arn },
@@ -143,5 +139,6 @@ export class CuratedDeliveryStream extends Construct {
         },
       },
     });
+    this.name = deliveryStream.name;
   }
 }

@@ -35,7 +35,6 @@ const ENCRYPT_DECRYPT_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateData
  * limited to this account.
  */
 export class LakeKey extends Construct {
-  readonly key: KmsKey;
   /** The key's ARN. */
   readonly arn: string;
   /** The key's id. */
@@ -74,15 +73,15 @@ export class LakeKey extends Construct {
       statements.push({ sid: user.sid, principals: [{ type: 'AWS', identifiers: [user.principalArn] }], actions: ENCRYPT_DECRYPT_ACTIONS, resources: ['*'] });
     }
     const policy = new DataAwsIamPolicyDocument(this, 'policy', { statement: statements });
-    this.key = new KmsKey(this, 'key', {
+    const key = new KmsKey(this, 'key', {
       description: `${props.alias} data key`,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowDays ?? 30,
       policy: policy.json,
     });
-    this.arn = this.key.arn;
-    this.keyId = this.key.keyId;
-    new KmsAlias(this, 'alias', { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });
+    this.arn = key.arn;
+    this.keyId = key.keyId;
+    new KmsAlias(this, 'alias', { name: `alias/${props.alias}`, targetKeyId: key.keyId });
   }
 
   /**

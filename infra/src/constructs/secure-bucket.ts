@@ -13,6 +13,7 @@ import type { LakeKey } from './lake-key';
 import type { Grant, Grantee } from './service-role';
 
 export interface SecureBucketProps {
+  /** The bucket's name. */
   bucketName: string;
   /** KMS key for default encryption; absent = SSE-S3 (only for the access-log bucket, which S3 log delivery cannot write with KMS). */
   kmsKey?: LakeKey;
@@ -22,8 +23,12 @@ export interface SecureBucketProps {
   lifecycleRules?: S3BucketLifecycleConfigurationRule[];
   /** Keep object versions. @default true */
   versioned?: boolean;
-  /** Extra statements for the bucket policy (the TLS-only deny is always there). */
-  extraPolicyStatements?: DataAwsIamPolicyDocumentStatement[];
+  /**
+   * Receive S3 server access logs of this account's buckets (this one is their `accessLogBucket`): the
+   * bucket policy lets the log delivery service put objects, only for buckets of this account (AWS's
+   * recommended `aws:SourceAccount` condition). @default none
+   */
+  serverAccessLogsSourceAccount?: string;
 }
 
 /**
@@ -32,14 +37,14 @@ export interface SecureBucketProps {
  * any request without TLS, server access logging, lifecycle rules.
  */
 export class SecureBucket extends Construct {
-  readonly bucket: S3Bucket;
+  private readonly bucket: S3Bucket;
   /** The bucket's name. */
   readonly bucketName: string;
   /** The bucket's ARN. */
   readonly arn: string;
   private readonly kmsKey?: LakeKey;
   /** The bucket policy: anything that needs the policy in force (log delivery into it) depends on this. */
-  readonly policy: S3BucketPolicy;
+  private readonly policy: S3BucketPolicy;
   private readonly policyDocument: DataAwsIamPolicyDocument;
   private readonly policyStatements: DataAwsIamPolicyDocumentStatement[];
 
@@ -84,8 +89,16 @@ export class SecureBucket extends Construct {
         resources: [this.bucket.arn, `${this.bucket.arn}/*`],
         condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
       },
-      ...(props.extraPolicyStatements ?? []),
     ];
+    if (props.serverAccessLogsSourceAccount) {
+      this.policyStatements.push({
+        sid: 'S3ServerAccessLogs',
+        principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+        actions: ['s3:PutObject'],
+        resources: [`arn:aws:s3:::${props.bucketName}/*`],
+        condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.serverAccessLogsSourceAccount] }],
+      });
+    }
     this.policyDocument = new DataAwsIamPolicyDocument(this, 'policy', { statement: this.policyStatements });
     this.policy = new S3BucketPolicy(this, 'bucket-policy', { bucket: this.bucket.id, policy: this.policyDocument.json });
     if (props.accessLogBucket) {
@@ -106,7 +119,13 @@ export class SecureBucket extends Construct {
    */
   grantToPrincipal(sid: string, principalArn: string, grants: readonly Grant[]): void {
     for (const [index, grant] of grants.entries()) {
-      this.policyStatements.push({ sid: `${sid}${index + 1}`, principals: [{ type: 'AWS', identifiers: [principalArn] }], actions: grant.actions, resources: grant.resources });
+      this.policyStatements.push({
+        sid: `${sid}${index + 1}`,
+        principals: [{ type: 'AWS', identifiers: [principalArn] }],
+        actions: grant.actions,
+        resources: grant.resources,
+        ...(grant.conditions ? { condition: grant.conditions } : {}),
+      });
     }
     this.policyDocument.putStatement(this.policyStatements);
   }

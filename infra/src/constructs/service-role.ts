@@ -5,10 +5,12 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 
-/** One least-privilege permission: these actions on these resources. */
+/** One least-privilege permission: these actions on these resources, under these conditions if any. */
 export interface Grant {
   actions: string[];
   resources: string[];
+  /** Narrows an action that has no resource-level permissions (`cloudwatch:namespace` for PutMetricData). @default none */
+  conditions?: DataAwsIamPolicyDocumentStatementCondition[];
 }
 
 /** Something permissions can be granted to: a role of this project (`ServiceRole`). */
@@ -27,15 +29,10 @@ export interface Grantee {
 export type ConfusedDeputyGuard = 'source-account' | 'external-id' | 'none';
 
 export interface ServiceRoleProps {
+  /** The role's name. */
   roleName: string;
   /** Service that assumes the role, e.g. `firehose.amazonaws.com`. */
   servicePrincipal: string;
-  /**
-   * What the role may do; each grant names its resources (policy rules refuse `*` on `*`). Resources
-   * grant more with their own helpers (`bucket.grantRead(role, prefix)`, `key.grantDecrypt(role)`).
-   * @default none
-   */
-  grants?: Grant[];
   /** The trust policy's confused-deputy condition. */
   guard: ConfusedDeputyGuard;
   /** AWS managed policy ARNs to attach, one attachment each (e.g. SSM core for the collector instance). @default none */
@@ -48,9 +45,13 @@ export interface ServiceRoleProps {
   permissionsBoundary?: string;
 }
 
-/** An IAM role for one AWS service with an inline policy built from grants. */
+/**
+ * An IAM role for one AWS service with an inline policy built from grants: the resources' grant
+ * methods add them (`bucket.grantRead(role, prefix)`, `stream.grantWrite(role)`), each naming its
+ * resources (policy rules refuse `*` actions on `*`).
+ */
 export class ServiceRole extends Construct implements Grantee {
-  readonly role: IamRole;
+  private readonly role: IamRole;
   /** The role's ARN. */
   readonly arn: string;
   /** The role's name. */
@@ -85,22 +86,21 @@ export class ServiceRole extends Construct implements Grantee {
     this.arn = this.role.arn;
     this.name = this.role.name;
     this.roleName = props.roleName;
-    this.addGrants(...(props.grants ?? []));
   }
 
   /**
-   * Adds grants to the role's inline policy. A grant on exactly the resources of an earlier one
-   * (the same key granted by a reader and a writer) joins its actions, so the policy holds one
-   * statement per key however many resources granted it.
+   * Adds grants to the role's inline policy. A grant on exactly the resources (and conditions) of an
+   * earlier one (the same key granted by a reader and a writer) joins its actions, so the policy holds
+   * one statement per key however many resources granted it.
    */
   addGrants(...grants: Grant[]): void {
     for (const grant of grants) {
-      const same = this.grants.find((g) => g.resources.length === grant.resources.length && g.resources.every((r, i) => r === grant.resources[i]));
+      const same = this.grants.find((g) => sameScope(g, grant));
       if (same) same.actions = withoutCovered([...same.actions, ...grant.actions.filter((a) => !same.actions.includes(a))]);
-      else this.grants.push({ actions: [...grant.actions], resources: [...grant.resources] });
+      else this.grants.push({ actions: [...grant.actions], resources: [...grant.resources], ...(grant.conditions ? { conditions: grant.conditions } : {}) });
     }
     if (this.grants.length === 0) return; // IAM refuses a policy without statements
-    const statement = this.grants.map((grant) => ({ actions: grant.actions, resources: grant.resources }));
+    const statement = this.grants.map((grant) => ({ actions: grant.actions, resources: grant.resources, ...(grant.conditions ? { condition: grant.conditions } : {}) }));
     if (this.permissions) {
       this.permissions.putStatement(statement);
       return;
@@ -108,6 +108,11 @@ export class ServiceRole extends Construct implements Grantee {
     this.permissions = new DataAwsIamPolicyDocument(this, 'permissions', { statement });
     new IamRolePolicy(this, 'policy', { role: this.role.id, name: `${this.roleName}-permissions`, policy: this.permissions.json });
   }
+}
+
+/** True when two grants name exactly the same resources under the same conditions. */
+function sameScope(a: Grant, b: Grant): boolean {
+  return a.resources.length === b.resources.length && a.resources.every((r, i) => r === b.resources[i]) && JSON.stringify(a.conditions ?? []) === JSON.stringify(b.conditions ?? []);
 }
 
 /** The actions without those another one's wildcard already covers (`kms:GenerateDataKey` beside `kms:GenerateDataKey*`). */

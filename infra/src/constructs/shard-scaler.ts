@@ -1,10 +1,11 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { Construct } from 'constructs';
 import { BundledFunction, type LambdaBundle } from './bundled-function';
+import type { KinesisDataStream } from './kinesis-data-stream';
 import type { LakeKey } from './lake-key';
+import { grantGetMetricData } from './metric-data-grants';
 
 export interface ShardScalerProps {
   /** The Lambda's name (also the schedule rule's). */
@@ -14,7 +15,7 @@ export interface ShardScalerProps {
   /** Encrypts the function's environment and log group. */
   key: LakeKey;
   /** The provisioned streams it scales. */
-  streams: readonly KinesisStream[];
+  streams: readonly KinesisDataStream[];
   /** Their names, as the naming rule gives them (literals: the function's environment does not wait on the streaming stack). */
   streamNames: readonly string[];
   /** The fewest shards it scales a stream down to. */
@@ -44,19 +45,16 @@ export class ShardScaler extends BundledFunction {
         MIN_SHARDS: String(props.minShards),
         MAX_SHARDS: String(props.maxShards ?? 64),
       },
-      grants: [
-        { actions: ['kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount'], resources: props.streams.map((s) => s.arn) },
-        // GetMetricData has no resource-level permissions.
-        { actions: ['cloudwatch:GetMetricData'], resources: ['*'] },
-      ],
     });
+    for (const stream of props.streams) stream.grantScale(this.grantPrincipal);
+    grantGetMetricData(this.grantPrincipal);
     const rule = new CloudwatchEventRule(this, 'schedule', { name: props.functionName, scheduleExpression: props.schedule ?? 'rate(5 minutes)' });
     rule.overrideLogicalId(`${id}-schedule`);
-    new CloudwatchEventTarget(this, 'target', { rule: rule.name, arn: this.function.arn }).overrideLogicalId(`${id}-target`);
+    new CloudwatchEventTarget(this, 'target', { rule: rule.name, arn: this.arn }).overrideLogicalId(`${id}-target`);
     new LambdaPermission(this, 'permission', {
       statementId: 'AllowEventBridge',
       action: 'lambda:InvokeFunction',
-      functionName: this.function.functionName,
+      functionName: this.functionName,
       principal: 'events.amazonaws.com',
       sourceArn: rule.arn,
     }).overrideLogicalId(`${id}-permission`);

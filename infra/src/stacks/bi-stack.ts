@@ -7,27 +7,8 @@ import type { Construct } from 'constructs';
 import { dimensionChart, FRESHNESS_QUERY, namedQuery } from '@ingest-lake/shared';
 import { failuresCustomSql, namedQueryCustomSql, recordsInCustomSql } from '../bi/athena-custom-sql';
 import { pipelineDashboardDefinition } from '../bi/pipeline-dashboard-definition';
+import { ANALYSIS_OWNER_ACTIONS, DASHBOARD_VIEWER_ACTIONS, DATA_SET_VIEWER_ACTIONS, DATA_SOURCE_USER_ACTIONS } from '../bi/quicksight-permissions';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
-
-/** What the principal may do with a dataset: use it in an analysis, not change it (QuickSight's viewer set). */
-export const DATA_SET_VIEWER_ACTIONS = ['quicksight:DescribeDataSet', 'quicksight:DescribeDataSetPermissions', 'quicksight:PassDataSet', 'quicksight:DescribeIngestion', 'quicksight:ListIngestions'];
-
-/**
- * QuickSight shares an analysis only with its owners' actions (there is no viewer level); the
- * definition is this code's, so an owner's edits are replaced by the next apply (save a copy to keep one).
- */
-export const ANALYSIS_OWNER_ACTIONS = [
-  'quicksight:DescribeAnalysis',
-  'quicksight:DescribeAnalysisPermissions',
-  'quicksight:QueryAnalysis',
-  'quicksight:UpdateAnalysis',
-  'quicksight:UpdateAnalysisPermissions',
-  'quicksight:DeleteAnalysis',
-  'quicksight:RestoreAnalysis',
-];
-
-/** A dashboard's viewer set: open and query it, nothing else. */
-export const DASHBOARD_VIEWER_ACTIONS = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
 
 export interface BiStackProps extends IngestLakeStackProps {
   workgroupName: string;
@@ -57,7 +38,7 @@ export class BiStack extends IngestLakeStack {
       type: 'ATHENA',
       parameters: { athena: { workGroup: props.workgroupName } },
       sslProperties: { disableSsl: false },
-      permission: [{ principal, actions: ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'] }],
+      permission: [{ principal, actions: DATA_SOURCE_USER_ACTIONS }],
     });
     /** A direct-query dataset over one custom SQL statement on the Athena source. */
     const dataSet = (id: string, sqlName: string, sqlQuery: string, columns: QuicksightDataSetPhysicalTableMapCustomSqlColumns[]) =>

@@ -3,7 +3,6 @@ import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-databa
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { GlueCrawler } from '@cdktf/provider-aws/lib/glue-crawler';
 import { GlueJob } from '@cdktf/provider-aws/lib/glue-job';
-import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security-configuration';
 import { GlueTrigger } from '@cdktf/provider-aws/lib/glue-trigger';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Fn } from 'cdktf';
@@ -25,7 +24,9 @@ import {
   vendorDatasets,
 } from '@ingest-lake/shared';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
+import { GlueJobEncryption } from '../constructs/glue-job-encryption';
 import type { LakeKey } from '../constructs/lake-key';
+import { QueryWorkgroup } from '../constructs/query-workgroup';
 import type { SecureBucket } from '../constructs/secure-bucket';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
@@ -145,37 +146,22 @@ export class CatalogStack extends IngestLakeStack {
       serverSideEncryption: 'aws:kms',
       kmsKeyId: key.arn,
     });
+    // Python shell jobs log to Glue's own /aws-glue/python-jobs/* groups (the continuous-logging
+    // arguments are Spark-only): the security configuration is what encrypts them with the lake key.
+    const encryption = new GlueJobEncryption(this, 'sql-job-security', { configurationName: this.name('sql-job'), key, region: config.region, accountId: account.accountId });
     const jobRole = new ServiceRole(this, 'job-role', {
       roleName: this.name('sql-job'),
       servicePrincipal: 'glue.amazonaws.com',
       guard: 'none', // Glue documents no confused-deputy key for its job and crawler roles
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
-      grants: [
-        {
-          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
-          resources: [`arn:aws:athena:${config.region}:${account.accountId}:workgroup/${athenaWorkgroupName}`],
-        },
-        // With CloudWatch encryption in the security configuration, Glue attaches the key to the job's
-        // log groups as the job role; AWSGlueServiceRole lets it create them but not attach a key.
-        { actions: ['logs:AssociateKmsKey'], resources: [`arn:aws:logs:${config.region}:${account.accountId}:log-group:/aws-glue/*`] },
-      ],
     });
-    // The job reads the SQL and the lake (Athena reads as the caller) and writes query results. Its
-    // security configuration has Glue use the key as the job role too, which AWS documents only as
-    // the full set: the key grant stays encrypt+decrypt here.
-    key.grantEncryptDecrypt(jobRole);
+    new QueryWorkgroup({ workgroupName: athenaWorkgroupName, region: config.region, accountId: account.accountId }).grantRunQueries(jobRole);
+    // The key as the security configuration needs it (encrypt+decrypt), which covers what the reads
+    // and writes below need of it.
+    encryption.grantUse(jobRole);
+    // The job reads the SQL and the lake (Athena reads as the caller) and writes query results.
     lake.grantRead(jobRole);
     lake.grantWrite(jobRole, LAKE_ZONES.athenaResults);
-    // Python shell jobs log to Glue's own /aws-glue/python-jobs/* groups (the continuous-logging
-    // arguments are Spark-only): the security configuration is what encrypts them with the lake key.
-    const security = new GlueSecurityConfiguration(this, 'sql-job-security', {
-      name: this.name('sql-job'),
-      encryptionConfiguration: {
-        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
-        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
-        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'DISABLED' }, // Python shell jobs have no bookmarks
-      },
-    });
     const job = new GlueJob(this, 'sql-job', {
       name: versionedSqlJobName(config),
       roleArn: jobRole.arn,
@@ -185,7 +171,7 @@ export class CatalogStack extends IngestLakeStack {
       maxCapacity: 0.0625,
       timeout: 60,
       executionProperty: { maxConcurrentRuns: 1 },
-      securityConfiguration: security.name,
+      securityConfiguration: encryption.name,
       defaultArguments: {
         '--sql_prefix': this.sqlPrefix,
         '--bucket': bucket,

@@ -1,11 +1,9 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
-import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -16,6 +14,8 @@ import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+// The bundle and manifests a release publishes, where the collector package builds and keeps them.
+import { COLLECTOR_BUNDLE_DIR, COLLECTOR_MANIFESTS_DIR } from '@ingest-lake/collector-ec2/asset';
 import {
   appMarket,
   COLLECTOR_QUARANTINE_PREFIX,
@@ -32,24 +32,19 @@ import { directDeliveryDatasets } from '../config/collector-bulk-delivery';
 import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
 import { resourceName, type EnvironmentConfig } from '../config/environment-config';
 import { streamNameFor } from './streaming-stack';
+import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
+import type { KinesisDataStream } from '../constructs/kinesis-data-stream';
 import type { LakeKey } from '../constructs/lake-key';
+import { grantPutMetricData } from '../constructs/metric-data-grants';
 import type { SecureBucket } from '../constructs/secure-bucket';
+import { SecureStringParameter } from '../constructs/secure-string-parameter';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
-
-/** SSM parameter holding the vendor API key (SecureString, created by operators, never in state or user data). */
-export function vendorApiKeyParameter(config: EnvironmentConfig): string {
-  return vendorApiKeyParameterName(config.project, config.environment);
-}
 
 /** Root volume: the OS plus twice the largest bulk file (download + its verification pass), rounded up. */
 export function collectorVolumeGb(config: EnvironmentConfig): number {
   return Math.ceil(config.collector.largestBulkFileGb * 2) + 20;
 }
-
-/** The collector's built bundle and its manifests (the release apply.sh publishes). */
-export const COLLECTOR_DIST = path.resolve(__dirname, '../../../collector-ec2/dist');
-export const COLLECTOR_MANIFESTS = path.resolve(__dirname, '../../../collector-ec2/manifests');
 
 /** One file of a collector release: its name inside the release and where it is read from. */
 export interface CollectorReleaseFile {
@@ -72,7 +67,7 @@ export interface CollectorRelease {
 }
 
 /** Reads the built collector (npm run build) and its manifests; `*.local.json` manifests are for the local runtime only. */
-export function collectorRelease(distDir = COLLECTOR_DIST, manifestsDir = COLLECTOR_MANIFESTS): CollectorRelease {
+export function collectorRelease(distDir = COLLECTOR_BUNDLE_DIR, manifestsDir = COLLECTOR_MANIFESTS_DIR): CollectorRelease {
   const bundle = path.join(distDir, 'collector.cjs');
   if (!existsSync(bundle)) throw new Error(`no collector bundle at ${bundle}: run \`npm run build\` before synth`);
   const manifests = existsSync(manifestsDir) ? readdirSync(manifestsDir).filter((f) => f.endsWith('.json') && !f.endsWith('.local.json')).sort() : [];
@@ -88,7 +83,7 @@ export function collectorRelease(distDir = COLLECTOR_DIST, manifestsDir = COLLEC
 }
 
 /** The daily windows the collector instance runs in: one per manifest timer (the timer's schedule is the one source). */
-export function collectorInstanceWindows(config: EnvironmentConfig, manifestsDir = COLLECTOR_MANIFESTS): CollectorWindow[] {
+export function collectorInstanceWindows(config: EnvironmentConfig, manifestsDir = COLLECTOR_MANIFESTS_DIR): CollectorWindow[] {
   const { leadMinutes, runWindowMinutes } = config.collector.instanceWindow;
   return collectorWindows(readCollectorTimers(manifestsDir), leadMinutes, runWindowMinutes);
 }
@@ -178,7 +173,7 @@ cat > /etc/ingest-collector/collector.env <<ENV
 COLLECTOR_LAKE_BUCKET=${bucket}
 COLLECTOR_STREAM_NAME=${streamName}
 COLLECTOR_LEDGER=s3
-COLLECTOR_API_KEY_PARAMETER=${vendorApiKeyParameter(config)}
+COLLECTOR_API_KEY_PARAMETER=${vendorApiKeyParameterName(config.project, config.environment)}
 COLLECTOR_METRICS_ENVIRONMENT=${config.environment}
 AWS_REGION=${config.region}
 ENV
@@ -217,14 +212,17 @@ export interface CollectorStackProps extends IngestLakeStackProps {
   vpc: Vpc;
   /** Subnets the instance may run in: the network's egress subnets (a NAT in their AZ, the interface endpoints). */
   subnets: Subnet[];
+  /** The lake: raw files, quarantine, state, curated dimensions (and direct data files), the release. */
   lake: SecureBucket;
+  /** Encrypts the collector's log group. */
   key: LakeKey;
-  stream: KinesisStream;
+  /** The stream the data file's rows go to. */
+  stream: KinesisDataStream;
   /** The release the instances install. @default the built collector and its manifests in this checkout */
   release?: CollectorRelease;
   /** The daily instance windows. @default collectorInstanceWindows(config): the timers of this checkout's manifests */
   windows?: CollectorWindow[];
-  /** The manifests whose `bulk.dataFileDelivery` decides which data files' curated prefixes the role may write. @default COLLECTOR_MANIFESTS */
+  /** The manifests whose `bulk.dataFileDelivery` decides which data files' curated prefixes the role may write. @default COLLECTOR_MANIFESTS_DIR, the collector package's */
   manifestsDir?: string;
 }
 
@@ -246,23 +244,20 @@ export class CollectorStack extends IngestLakeStack {
     const { config } = props;
     this.release = props.release ?? collectorRelease();
     const account = new DataAwsCallerIdentity(this, 'account');
-    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/ingest-lake/${config.environment}/collector`, retentionInDays: 90, kmsKeyId: props.key.arn });
-    const directDatasets = directDeliveryDatasets(props.manifestsDir ?? COLLECTOR_MANIFESTS);
+    const logs = new EncryptedLogGroup(this, 'logs', { logGroupName: `/ingest-lake/${config.environment}/collector`, key: props.key });
+    const directDatasets = directDeliveryDatasets(props.manifestsDir ?? COLLECTOR_MANIFESTS_DIR);
     const role = new ServiceRole(this, 'role', {
       roleName: this.name('collector'),
       servicePrincipal: 'ec2.amazonaws.com',
       guard: 'none', // an instance profile: only this account's instances can carry it
       managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
-      grants: [
-        { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'], resources: [props.stream.arn] },
-        // A SecureString under the AWS-managed aws/ssm key, whose key policy lets every principal of the
-        // account decrypt through Parameter Store: no kms:Decrypt grant. A customer key would need one.
-        { actions: ['ssm:GetParameter'], resources: [`arn:aws:ssm:${config.region}:${account.accountId}:parameter${vendorApiKeyParameter(config)}`] },
-        { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.arn}:*`] },
-        // The release-sync failure and vendor header-drift metrics; PutMetricData has no resource-level permissions.
-        { actions: ['cloudwatch:PutMetricData'], resources: ['*'] },
-      ],
     });
+    // The producer sends only PutRecords batches; with them the stream key's GenerateDataKey.
+    props.stream.grantPutRecords(role);
+    new SecureStringParameter({ parameterName: vendorApiKeyParameterName(config.project, config.environment), region: config.region, accountId: account.accountId }).grantRead(role);
+    logs.grantWrite(role);
+    // The release-sync failure and vendor header-drift metrics, and no other namespace.
+    grantPutMetricData(role, [RELEASE_SYNC_METRIC.namespace, VENDOR_HEADER_DRIFT_METRIC.namespace]);
     // Reads and multipart writes of the lake: with them the key's GenerateDataKey and Decrypt (no Encrypt).
     props.lake.grantWrite(role, LAKE_ZONES.raw);
     props.lake.grantWrite(role, COLLECTOR_QUARANTINE_PREFIX);
@@ -274,7 +269,6 @@ export class CollectorStack extends IngestLakeStack {
     props.lake.grantRead(role, LAKE_ZONES.raw);
     props.lake.grantRead(role, COLLECTOR_STATE_PREFIX);
     props.lake.grantRead(role, config.collector.artifactPrefix);
-    // PutRecords to the encrypted stream: GenerateDataKey, already granted with the lake writes.
     const profile = new IamInstanceProfile(this, 'profile', { name: this.name('collector'), role: role.name });
     const securityGroup = new SecurityGroup(this, 'sg', {
       name: this.name('collector'),

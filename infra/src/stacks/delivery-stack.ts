@@ -1,9 +1,8 @@
 import type { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import type { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
-import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
 import { deliveryStreamSettings } from '@ingest-lake/shared';
 import { CuratedDeliveryStream } from '../constructs/delivery-stream';
+import type { KinesisDataStream } from '../constructs/kinesis-data-stream';
 import type { LakeKey } from '../constructs/lake-key';
 import type { SecureBucket } from '../constructs/secure-bucket';
 import { FIREHOSE_TRANSFORM_BUNDLE_DIR } from '@ingest-lake/firehose-transform/asset';
@@ -16,7 +15,7 @@ export const TRANSFORM_DIST = FIREHOSE_TRANSFORM_BUNDLE_DIR;
 export interface DeliveryStackProps extends IngestLakeStackProps {
   lake: SecureBucket;
   key: LakeKey;
-  streams: Map<string, KinesisStream>;
+  streams: Map<string, KinesisDataStream>;
   tables: Map<string, GlueCatalogTable>;
   databaseName: string;
   bundle?: LambdaBundle;
@@ -24,7 +23,7 @@ export interface DeliveryStackProps extends IngestLakeStackProps {
 
 /** One transform function and one Firehose per streamed dataset (decision 0005), rendered from the shared delivery model. */
 export class DeliveryStack extends IngestLakeStack {
-  readonly deliveryStreams: Map<string, KinesisFirehoseDeliveryStream> = new Map();
+  readonly deliveryStreams: Map<string, CuratedDeliveryStream> = new Map();
   readonly transforms: Map<string, BundledFunction> = new Map();
 
   constructor(scope: Construct, props: DeliveryStackProps) {
@@ -51,7 +50,7 @@ export class DeliveryStack extends IngestLakeStack {
         databaseName: props.databaseName,
         region: config.region,
       });
-      this.deliveryStreams.set(stream.dataset, delivery.deliveryStream);
+      this.deliveryStreams.set(stream.dataset, delivery);
     }
   }
 }

@@ -12,19 +12,21 @@ import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api'
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { ApiGatewayUsagePlan } from '@cdktf/provider-aws/lib/api-gateway-usage-plan';
 import { ApiGatewayUsagePlanKey } from '@cdktf/provider-aws/lib/api-gateway-usage-plan-key';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 // The templates live in shared: the local endpoint renders the very text deployed here.
 import { INGEST_ROUTES } from '@ingest-lake/shared';
+import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
+import type { KinesisDataStream } from '../constructs/kinesis-data-stream';
 import type { LakeKey } from '../constructs/lake-key';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
 export interface IngestApiStackProps extends IngestLakeStackProps {
-  stream: KinesisStream;
+  /** The stream both routes put to. */
+  stream: KinesisDataStream;
+  /** Encrypts the access logs. */
   key: LakeKey;
 }
 
@@ -46,10 +48,9 @@ export class IngestApiStack extends IngestLakeStack {
       roleName: this.name('api-to-kinesis'),
       servicePrincipal: 'apigateway.amazonaws.com',
       guard: 'none', // API Gateway documents no confused-deputy key for integration credentials
-      grants: [{ actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [props.stream.arn] }],
     });
-    // Producers to a KMS-encrypted stream need only GenerateDataKey on its key.
-    props.key.grantGenerateDataKey(role);
+    // PutRecord and PutRecords, and the stream key's GenerateDataKey (all a producer needs of it).
+    props.stream.grantWrite(role);
     const logsRole = new ServiceRole(this, 'logs-role', {
       roleName: this.name('api-logs'),
       servicePrincipal: 'apigateway.amazonaws.com',
@@ -151,7 +152,7 @@ export class IngestApiStack extends IngestLakeStack {
       lifecycle: { createBeforeDestroy: true },
       dependsOn: deployedParts,
     });
-    const accessLogs = new CloudwatchLogGroup(this, 'access-logs', { name: `/aws/apigateway/${this.name('ingest')}`, retentionInDays: 90, kmsKeyId: props.key.arn });
+    const accessLogs = new EncryptedLogGroup(this, 'access-logs', { logGroupName: `/aws/apigateway/${this.name('ingest')}`, key: props.key });
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.api.id,
       deploymentId: deployment.id,

@@ -35,16 +35,7 @@ export class LakeStack extends IngestLakeStack {
       bucketName: this.name('access-logs'),
       versioned: false,
       lifecycleRules: [{ id: 'expire-access-logs', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: 365 }] }],
-      extraPolicyStatements: [
-        {
-          sid: 'S3ServerAccessLogs',
-          principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
-          actions: ['s3:PutObject'],
-          resources: [`arn:aws:s3:::${this.name('access-logs')}/*`],
-          // Only logs of this account's buckets (AWS's recommended condition for the log delivery principal).
-          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] }],
-        },
-      ],
+      serverAccessLogsSourceAccount: account.accountId,
     });
     const toGlacier = (id: string, prefix: string, days: number, storageClass: 'GLACIER_IR' | 'GLACIER') => ({
       id,

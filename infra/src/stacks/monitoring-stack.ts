@@ -1,12 +1,11 @@
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
-import type { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
-import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { Construct } from 'constructs';
-import { lambdaBundle, type LambdaBundle } from '../constructs/bundled-function';
+import { lambdaBundle, type BundledFunction, type LambdaBundle } from '../constructs/bundled-function';
+import type { CuratedDeliveryStream } from '../constructs/delivery-stream';
+import type { KinesisDataStream } from '../constructs/kinesis-data-stream';
 import { ShardScaler } from '../constructs/shard-scaler';
 import { SHARD_SCALER_BUNDLE_DIR } from '@ingest-lake/shard-scaler/asset';
 import { vendorDatasets } from '@ingest-lake/shared';
@@ -31,9 +30,9 @@ interface AlarmSpec {
 
 export interface MonitoringStackProps extends IngestLakeStackProps {
   key: LakeKey;
-  streams: Map<string, KinesisStream>;
-  deliveryStreams: Map<string, KinesisFirehoseDeliveryStream>;
-  transforms: Map<string, LambdaFunction>;
+  streams: Map<string, KinesisDataStream>;
+  deliveryStreams: Map<string, CuratedDeliveryStream>;
+  transforms: Map<string, BundledFunction>;
   apiName: string;
   /** The shard-scaler bundle. @default functions/shard-scaler/dist */
   shardScalerBundle?: LambdaBundle;

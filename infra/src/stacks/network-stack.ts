@@ -1,4 +1,3 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
@@ -13,6 +12,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
+import { EncryptedLogGroup } from '../constructs/encrypted-log-group';
 import type { LakeKey } from '../constructs/lake-key';
 import { ServiceRole } from '../constructs/service-role';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
@@ -110,13 +110,10 @@ export class NetworkStack extends IngestLakeStack {
         securityGroupIds: [endpointSecurityGroup.id],
       });
     }
-    const flowLogs = new CloudwatchLogGroup(this, 'flow-logs', { name: `/aws/vpc/${this.name('flow-logs')}`, retentionInDays: 90, kmsKeyId: key.arn });
-    const flowRole = new ServiceRole(this, 'flow-logs-role', {
-      roleName: this.name('flow-logs'),
-      servicePrincipal: 'vpc-flow-logs.amazonaws.com',
-      guard: 'source-account',
-      grants: [{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [`${flowLogs.arn}:*`] }],
-    });
+    const flowLogs = new EncryptedLogGroup(this, 'flow-logs', { logGroupName: `/aws/vpc/${this.name('flow-logs')}`, key });
+    const flowRole = new ServiceRole(this, 'flow-logs-role', { roleName: this.name('flow-logs'), servicePrincipal: 'vpc-flow-logs.amazonaws.com', guard: 'source-account' });
+    flowLogs.grantWrite(flowRole);
+    flowLogs.grantDescribeStreams(flowRole);
     new FlowLog(this, 'flow-log', { vpcId: this.vpc.id, trafficType: 'ALL', logDestination: flowLogs.arn, iamRoleArn: flowRole.arn, maxAggregationInterval: FLOW_LOG_AGGREGATION_SECONDS });
   }
 }

@@ -1,7 +1,7 @@
-import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import type { Construct } from 'constructs';
 import { deliveryStreamSettings, streamName } from '@ingest-lake/shared';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { KinesisDataStream } from '../constructs/kinesis-data-stream';
 import type { LakeKey } from '../constructs/lake-key';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
 
@@ -22,7 +22,7 @@ export interface StreamingStackProps extends IngestLakeStackProps {
  * owns it afterwards, so Terraform ignores later differences instead of resetting the stream.
  */
 export class StreamingStack extends IngestLakeStack {
-  readonly streams: Map<string, KinesisStream> = new Map();
+  readonly streams: Map<string, KinesisDataStream> = new Map();
 
   constructor(scope: Construct, props: StreamingStackProps) {
     super(scope, 'streaming', props.config);
@@ -32,14 +32,11 @@ export class StreamingStack extends IngestLakeStack {
     for (const { dataset, sourceStreamName } of deliveryStreamSettings({ project: config.project, environment: config.environment, delivery: config.delivery })) {
       this.streams.set(
         dataset,
-        new KinesisStream(this, `stream-${dataset}`, {
-          name: sourceStreamName,
-          retentionPeriod: streaming.retentionHours,
-          encryptionType: 'KMS',
-          kmsKeyId: key.key.arn,
-          streamModeDetails: { streamMode: streaming.mode === 'on-demand' ? 'ON_DEMAND' : 'PROVISIONED' },
-          ...(streaming.mode === 'provisioned' ? { shardCount: streaming.shardCount, lifecycle: { ignoreChanges: ['shard_count'] } } : {}),
-          shardLevelMetrics: ['IncomingBytes', 'IncomingRecords', 'WriteProvisionedThroughputExceeded', 'IteratorAgeMilliseconds'],
+        new KinesisDataStream(this, `stream-${dataset}`, {
+          streamName: sourceStreamName,
+          key,
+          retentionHours: streaming.retentionHours,
+          capacity: streaming.mode === 'provisioned' ? { mode: 'provisioned', shardCount: streaming.shardCount } : { mode: 'on-demand' },
         }),
       );
     }

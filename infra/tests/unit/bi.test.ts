@@ -1,7 +1,7 @@
 import { DASHBOARD_CHARTS, dimensionChart, FRESHNESS_QUERY, namedQuery, queryAsSubquery, sqlQueries } from '@ingest-lake/shared';
 import { catalogRelations, qualifyRelations, UnknownRelationError } from '../../src/bi/athena-custom-sql';
 import { AGE_SECONDS_FIELD, DATA_SET_IDENTIFIERS } from '../../src/bi/pipeline-dashboard-definition';
-import { ANALYSIS_OWNER_ACTIONS, DASHBOARD_VIEWER_ACTIONS, DATA_SET_VIEWER_ACTIONS } from '../../src/stacks/bi-stack';
+import { ANALYSIS_OWNER_ACTIONS, DASHBOARD_VIEWER_ACTIONS, DATA_SET_VIEWER_ACTIONS } from '../../src/bi/quicksight-permissions';
 import { MOTO_CANNOT_DEPLOY } from '../terraform/moto-gaps';
 import { cleanUpApps, environment, resources, synth } from './support';
 

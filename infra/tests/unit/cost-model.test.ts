@@ -11,7 +11,8 @@ import { configurationSchema, loadJson, priceTableSchema, workloadSchema, type W
 import { bulkFlow, bulkSnapshotWriteSeconds, capacity, estimateMonthlyCost, eventFlow, shardsNeeded, type CostEstimate } from '../../src/cost/cost-model';
 import { instanceHoursPerDay, readDeploymentFacts, type DeploymentFacts } from '../../src/cost/deployment-facts';
 import { collectorPutsPerSnapshot, DIRECT_BULK_ROWS_PER_SECOND, directBulkQueryableSeconds, directPartsPerSnapshot } from '../../src/cost/direct-bulk-path';
-import { COLLECTOR_MANIFESTS, CollectorStack } from '../../src/stacks/collector-stack';
+import { COLLECTOR_MANIFESTS_DIR } from '@ingest-lake/collector-ec2/asset';
+import { CollectorStack } from '../../src/stacks/collector-stack';
 import { LakeStack } from '../../src/stacks/lake-stack';
 import { NetworkStack } from '../../src/stacks/network-stack';
 import { StreamingStack } from '../../src/stacks/streaming-stack';
@@ -297,7 +298,7 @@ describe('the model reads real synthesized stacks', () => {
         [1, 168],
       ]);
       expect(prod.bulkDataFiles).toEqual([{ dataset: 'app_market_daily', stream: 'ingest-lake-prod-app-market-daily', delivery: 'direct' }]);
-      expect(directDeliveryDatasets(COLLECTOR_MANIFESTS).map((d) => d.name)).toEqual(['app_market_daily']);
+      expect(directDeliveryDatasets(COLLECTOR_MANIFESTS_DIR).map((d) => d.name)).toEqual(['app_market_daily']);
       const estimate = estimateMonthlyCost(prod, workload('bulk-20m-daily.json'), prices);
       expect(line(estimate, 'Firehose').monthlyUsd).toBe(0);
       expect(line(estimate, 'Lambda').monthlyUsd).toBe(0);
@@ -330,7 +331,7 @@ describe('the model reads real synthesized stacks', () => {
       const manifests = mkdtempSync(path.join(os.tmpdir(), 'cost-manifests-'));
       const outdir = mkdtempSync(path.join(os.tmpdir(), 'cost-synth-'));
       try {
-        const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS, 'app_market.json'), 'utf8')) as { bulk: Record<string, unknown> };
+        const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS_DIR, 'app_market.json'), 'utf8')) as { bulk: Record<string, unknown> };
         writeFileSync(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'stream' } }));
         // The stacks the collector stack refers to, wired as buildEnvironment wires them, and the collector with that manifest.
         const config = loadEnvironmentConfig('prod');

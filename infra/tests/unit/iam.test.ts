@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { cleanUpApps, environment, synth } from './support';
 
 afterAll(cleanUpApps);
@@ -68,5 +70,52 @@ describe('roles get the lake key only for what they do with the data', () => {
     expect(keyActions(name, 'delivery', 'delivery-events_role_permissions')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
     // Kinesis producers: GenerateDataKey only.
     expect(keyActions(name, 'ingestApi', 'kinesis-role_permissions')).toEqual(['kms:DescribeKey', 'kms:GenerateDataKey']);
+  });
+});
+
+/** The statements of a role's inline policy, by the id its policy document starts with. */
+function roleStatements(name: string, stackName: 'catalog' | 'collector' | 'monitoring' | 'pipeline', policyId: string): Array<Statement & { resources: string[] }> {
+  const document = synth(environment(name)[stackName]!);
+  const policy = Object.entries(document.data?.aws_iam_policy_document ?? {}).find(([id]) => id.startsWith(policyId))![1];
+  return policy.statement as Array<Statement & { resources: string[] }>;
+}
+
+describe('grants no wider than what the code calls', () => {
+  test('the collector puts records in batches only (its producer calls nothing else on Kinesis), and metrics in its own namespace only', () => {
+    const statements = roleStatements('prod', 'collector', 'role_permissions');
+    expect(statements.flatMap((s) => s.actions ?? []).filter((a) => a.startsWith('kinesis:'))).toEqual(['kinesis:PutRecords']);
+    expect(statements.filter((s) => s.actions?.includes('cloudwatch:PutMetricData'))).toEqual([
+      { actions: ['cloudwatch:PutMetricData'], resources: ['*'], condition: [{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: ['IngestLake/Collector'] }] },
+    ]);
+    expect(statements.filter((s) => s.actions?.includes('ssm:GetParameter'))).toEqual([
+      { actions: ['ssm:GetParameter'], resources: [expect.stringMatching(/^arn:aws:ssm:ap-northeast-2:\$\{data\.aws_caller_identity\.account\.account_id\}:parameter\/ingest-lake\/prod\/vendor\/api-key$/)] },
+    ]);
+  });
+
+  test('the versioned-SQL job starts queries in its workgroup and polls them, never reads results', () => {
+    const athena = roleStatements('prod', 'catalog', 'job-role_permissions').filter((s) => s.actions?.some((a) => a.startsWith('athena:')));
+    expect(athena).toEqual([{ actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'], resources: [expect.stringMatching(/:workgroup\/ingest-lake-prod$/)] }]);
+  });
+
+  test('the shard scaler may rescale each provisioned stream, and read no record', () => {
+    const kinesis = roleStatements('prod', 'monitoring', 'shard-scaler_role_permissions').filter((s) => s.actions?.some((a) => a.startsWith('kinesis:')));
+    expect(kinesis.map((s) => s.actions)).toEqual([
+      ['kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount'],
+      ['kinesis:DescribeStreamSummary', 'kinesis:UpdateShardCount'],
+    ]);
+    expect(kinesis.flatMap((s) => s.resources).sort()).toEqual(['${aws_kinesis_stream.stream-app_market_daily.arn}', '${aws_kinesis_stream.stream-events.arn}']);
+  });
+
+  test('the pipeline runs exactly its three build projects', () => {
+    const builds = roleStatements('prod', 'pipeline', 'pipeline-role_permissions').filter((s) => s.actions?.includes('codebuild:StartBuild'));
+    expect(builds.flatMap((s) => s.resources)).toEqual(['test', 'plan', 'apply'].map((id) => `arn:aws:codebuild:ap-northeast-2:\${data.aws_caller_identity.account.account_id}:project/ingest-lake-prod-${id}`));
+  });
+});
+
+describe('stacks write no IAM JSON: their permissions come from the constructs\' grant methods', () => {
+  const stacksDir = path.resolve(__dirname, '../../src/stacks');
+  test.each(readdirSync(stacksDir))('%s names no IAM action', (file) => {
+    // `service:Action` string literals (an ARN continues with a lowercase partition after `arn:`).
+    expect(readFileSync(path.join(stacksDir, file), 'utf8').match(/'[a-z0-9-]+:[A-Z*][A-Za-z*]*'/g) ?? []).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, re
 import os from 'node:os';
 import path from 'node:path';
 import { loadEnvironmentConfig } from '../../src/config/environment-config';
-import { COLLECTOR_DIST, collectorRelease, collectorSyncScript, collectorUserData, RELEASE_SYNC_METRIC } from '../../src/stacks/collector-stack';
+import { COLLECTOR_BUNDLE_DIR, COLLECTOR_MANIFESTS_DIR } from '@ingest-lake/collector-ec2/asset';
+import { collectorRelease, collectorSyncScript, collectorUserData, RELEASE_SYNC_METRIC } from '../../src/stacks/collector-stack';
 import { PipelinePlanError, stageCollectorRelease } from '../../src/terraform/pipeline-cli';
 import { cleanUpApps, environment, resources, synth } from './support';
 
@@ -196,8 +197,8 @@ cat "$path"
     writeFileSync(path.join(root, 'units', 'ingest-collector-retired.timer'), '');
     writeFileSync(path.join(root, 'units', 'ingest-collector-retired.service'), '');
     const { dist, manifests } = checkout(
-      { 'app_market.json': JSON.parse(readFileSync(path.join(COLLECTOR_DIST, '..', 'manifests', 'app_market.json'), 'utf8')) as unknown },
-      `${readFileSync(path.join(COLLECTOR_DIST, 'collector.cjs'), 'utf8')}\n// next build\n`,
+      { 'app_market.json': JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS_DIR, 'app_market.json'), 'utf8')) as unknown },
+      `${readFileSync(path.join(COLLECTOR_BUNDLE_DIR, 'collector.cjs'), 'utf8')}\n// next build\n`,
     );
     const next = collectorRelease(dist, manifests);
     expect(next.id).not.toBe(first.id);

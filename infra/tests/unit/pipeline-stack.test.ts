@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { BUILD_COMMANDS, PIPELINE_SCRIPTS, PLAN_ARTIFACT, TERRAFORM_IAM_ACTIONS } from '../../src/stacks/pipeline-stack';
+import { TERRAFORM_IAM_ACTIONS } from '../../src/constructs/permissions-boundary';
+import { BUILD_COMMANDS, PIPELINE_SCRIPTS, PLAN_ARTIFACT } from '../../src/stacks/pipeline-stack';
 import { cleanUpApps, environment, resources, synth } from './support';
 
 /** The pipeline stack: buildspecs that only call the repository's scripts, stages, and a deploy role that cannot escalate. */
@@ -123,8 +124,9 @@ describe.each(['dev', 'prod'])('%s: a deploy role that cannot escalate', (name) 
   const stacks = environment(name);
   const json = synth(stacks.pipeline);
   const boundary = `arn:aws:iam::${ACCOUNT}:policy/ingest-lake-${name}-boundary`;
-  const deployIam = statementsOf(json, 'deploy-iam');
-  const boundaryDocument = statementsOf(json, 'boundary-document');
+  const deployIamDocument = documentNamed(json, 'boundary_deploy-iam');
+  const deployIam = statementsOf(json, deployIamDocument);
+  const boundaryDocument = statementsOf(json, documentNamed(json, 'boundary_document'));
 
   test('every aws_iam_role of every stack carries the environment\'s boundary; stacks with roles deploy after the pipeline stack that creates it', () => {
     expect(resources(json, 'aws_iam_policy')).toEqual([expect.objectContaining({ name: `ingest-lake-${name}-boundary` })]);
@@ -163,8 +165,10 @@ describe.each(['dev', 'prod'])('%s: a deploy role that cannot escalate', (name) 
       NeverAssumeOtherRoles: { actions: ['sts:AssumeRole'], resources: ['*'] },
     });
     // The deploy role carries them as its own policy.
-    const deployPolicy = resources(json, 'aws_iam_role_policy').find((p) => p.policy === '${data.aws_iam_policy_document.deploy-iam.json}')!;
-    expect(String(deployPolicy.role)).toMatch(/^\$\{aws_iam_role\.deploy-role_\w+\.id\}$/);
+    const deployPolicy = resources(json, 'aws_iam_role_policy').find((p) => p.policy === `\${data.aws_iam_policy_document.${deployIamDocument}.json}`)!;
+    expect(String(deployPolicy.role)).toMatch(/^\$\{aws_iam_role\.deploy-role_\w+\.name\}$/);
+    // At the address it always had: the deploy role may not delete and recreate its own policy.
+    expect(json.resource!.aws_iam_role_policy!['deploy-iam-policy']).toBe(deployPolicy);
   });
 
   test('the boundary is the same IAM statements plus any service but IAM, Organizations, Account and role assumption', () => {

@@ -11,7 +11,8 @@ import {
   VENDOR_HEADER_DRIFT_METRIC,
   vendorDatasets,
 } from '@ingest-lake/shared';
-import { COLLECTOR_MANIFESTS, collectorVolumeGb } from '../../src/stacks/collector-stack';
+import { COLLECTOR_MANIFESTS_DIR } from '@ingest-lake/collector-ec2/asset';
+import { collectorVolumeGb } from '../../src/stacks/collector-stack';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { App } from 'cdktf';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +38,24 @@ describe('dev and prod synthesize with every policy rule passing', () => {
     const all = Object.values(stacks);
     expect(all.length).toBe(name === 'prod' ? 11 : 10);
     for (const stack of all) expect(() => synth(stack)).not.toThrow();
+  });
+});
+
+describe('a construct keeps the Terraform address its resource had when the stack built it inline', () => {
+  // A moved address is a delete and a create: a stream's records, a log group's events, the boundary
+  // every role names, the deploy role's own policy (which it may not recreate) would go with it.
+  const stacks = environment('prod');
+  test.each([
+    ['streaming', 'aws_kinesis_stream', ['stream-app_market_daily', 'stream-events']],
+    ['network', 'aws_cloudwatch_log_group', ['flow-logs']],
+    ['collector', 'aws_cloudwatch_log_group', ['logs']],
+    ['ingestApi', 'aws_cloudwatch_log_group', ['access-logs']],
+    ['catalog', 'aws_glue_security_configuration', ['sql-job-security']],
+    ['pipeline', 'aws_cloudwatch_log_group', ['build-logs']],
+    ['pipeline', 'aws_codebuild_project', ['apply', 'plan', 'test']],
+    ['pipeline', 'aws_iam_policy', ['boundary']],
+  ] as const)('%s: %s %j', (stack, type, addresses) => {
+    expect(Object.keys(synth(stacks[stack]).resource?.[type] ?? {}).sort()).toEqual(addresses);
   });
 });
 
@@ -290,7 +309,7 @@ describe('collector', () => {
   test('a data file streamed through Firehose gives the role no write on its curated prefix', async () => {
     const manifests = await mkdtemp(path.join(os.tmpdir(), 'manifests-'));
     try {
-      const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS, 'app_market.json'), 'utf8')) as { bulk: Record<string, unknown> };
+      const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS_DIR, 'app_market.json'), 'utf8')) as { bulk: Record<string, unknown> };
       await writeFile(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'stream' } }));
       expect(directDeliveryDatasets(manifests)).toEqual([]);
       await writeFile(path.join(manifests, 'app_market.json'), JSON.stringify({ ...manifest, bulk: { ...manifest.bulk, dataFileDelivery: 'sideways' } }));
@@ -298,7 +317,7 @@ describe('collector', () => {
     } finally {
       await rm(manifests, { recursive: true, force: true });
     }
-    expect(directDeliveryDatasets(COLLECTOR_MANIFESTS)).toEqual([appMarketDaily]);
+    expect(directDeliveryDatasets(COLLECTOR_MANIFESTS_DIR)).toEqual([appMarketDaily]);
   });
 
   test('the group runs one instance only around the manifest timer: from 15 min before it to 120 min after, in the egress subnet', () => {
@@ -308,7 +327,7 @@ describe('collector', () => {
     // The scheduled actions own the desired capacity; a value here would be reset by every apply.
     expect(group.desired_capacity).toBeUndefined();
     expect(group.vpc_zone_identifier).toEqual([expect.stringContaining('private-0')]);
-    const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS, 'app_market.json'), 'utf8')) as { schedule: { onCalendar: string } };
+    const manifest = JSON.parse(readFileSync(path.join(COLLECTOR_MANIFESTS_DIR, 'app_market.json'), 'utf8')) as { schedule: { onCalendar: string } };
     expect(manifest.schedule.onCalendar).toBe('*-*-* 02:30:00 UTC');
     expect(resources(json, 'aws_autoscaling_schedule').map((a) => ({ name: a.scheduled_action_name, recurrence: a.recurrence, desired: a.desired_capacity, zone: a.time_zone }))).toEqual([
       { name: 'start-before-app-market', recurrence: '15 2 * * *', desired: 1, zone: 'Etc/UTC' },
