@@ -14,6 +14,7 @@ import { runTerraform } from '../../src/terraform/terraform-cli';
 import { createStateBuckets, motoForTerraform, motoTerraformEnv, pointAtMoto } from './moto-environment';
 import { addressesToCreate, motoTargets, undeployableOnMoto } from './moto-gaps';
 import { describeReadBack, MOTO_REGION, motoClientConfig } from './read-back';
+import { startSharedProvider, type SharedProvider } from './shared-provider';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
@@ -69,6 +70,7 @@ const tail = (text: string) => text.split('\n').slice(-40).join('\n');
 
 describe('bootstrap, then plan.sh → apply.sh → plan.sh on the prod environment, against moto', () => {
   let moto: MotoServer;
+  let provider: SharedProvider | undefined;
   let work: string;
   let scriptEnv: NodeJS.ProcessEnv;
   let stacks: SynthesizedStack[] = [];
@@ -116,9 +118,14 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the prod environme
       INGEST_TF_OVERRIDE_DIR: path.join(work, 'overrides'),
       INGEST_TF_TARGETS_DIR: path.join(work, 'targets'),
     };
+    // Every Terraform command the scripts run reattaches one provider (shared-provider.ts); the scripts
+    // synthesize the same app, so this synth's assets are theirs (folders named by content hash).
+    provider = await startSharedProvider(scriptEnv, stacks.map((stack) => stack.dir));
+    scriptEnv = { ...scriptEnv, ...provider.env };
   }, 120_000);
 
   afterAll(async () => {
+    await provider?.stop();
     await moto?.stop();
     cleanUpSynth();
     if (work) rmSync(work, { recursive: true, force: true });
