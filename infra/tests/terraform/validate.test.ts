@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { forEachStackInOrder, readStacks, type SynthesizedStack } from '../../src/terraform/stack-manifest';
 import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION, runTerraform } from '../../src/terraform/terraform-cli';
+import { startSharedProvider, type SharedProvider } from './shared-provider';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
@@ -20,18 +21,30 @@ interface Diagnostic {
 const environments = ['dev', 'prod'];
 const results = new Map<string, { valid: boolean; diagnostics: Diagnostic[] }>();
 let stacks: SynthesizedStack[] = [];
+let provider: SharedProvider | undefined;
 let cleanUp = () => undefined as void;
+
+/**
+ * The stacks initialized exactly as CodeBuild does, with the provider installed from the mirror and
+ * locked: the lake stack of each environment. The others reattach one provider process
+ * (shared-provider.ts): the same validation by the same provider code, without the 700 MB install
+ * check and two provider launches per stack.
+ */
+const MANAGED = new Set(environments.map((environment) => `ingest-lake-${environment}-lake`));
 
 beforeAll(async () => {
   const env = terraformEnvironment();
   const synthesized = synthesizeInto(environments);
   cleanUp = synthesized.cleanUp;
   stacks = readStacks(synthesized.outdir);
+  provider = await startSharedProvider(env, stacks.map((stack) => stack.dir));
+  const reattached = { ...env, ...provider.env };
   await forEachStackInOrder(
     stacks,
     async (stack) => {
-      await runTerraform(stack.dir, ['init', '-backend=false', '-input=false'], env);
-      const { stdout } = await runTerraform(stack.dir, ['validate', '-json'], env).catch(
+      const stackEnv = MANAGED.has(stack.name) ? env : reattached;
+      await runTerraform(stack.dir, ['init', '-backend=false', '-input=false'], stackEnv);
+      const { stdout } = await runTerraform(stack.dir, ['validate', '-json'], stackEnv).catch(
         (error: { output?: string }) => ({ stdout: jsonPart(error.output ?? '') }),
       );
       results.set(stack.name, JSON.parse(stdout) as { valid: boolean; diagnostics: Diagnostic[] });
@@ -40,7 +53,10 @@ beforeAll(async () => {
   );
 }, 600_000);
 
-afterAll(() => cleanUp());
+afterAll(async () => {
+  await provider?.stop();
+  cleanUp();
+});
 
 /** `validate -json` exits 1 on errors but still prints its JSON first. */
 function jsonPart(output: string): string {
@@ -67,6 +83,16 @@ test.each(
   expect(result).toBeDefined();
   expect(result!.diagnostics.map(describeDiagnostic)).toEqual([]);
   expect(result!.valid).toBe(true);
+});
+
+test('the stacks initialized as CodeBuild does lock hashicorp/aws at the pinned version, from the mirror', () => {
+  for (const name of MANAGED) {
+    const stack = stacks.find((s) => s.name === name)!;
+    const lock = readFileSync(path.join(stack.dir, '.terraform.lock.hcl'), 'utf8');
+    expect(lock).toContain('provider "registry.terraform.io/hashicorp/aws"');
+    expect(lock).toMatch(new RegExp(`version\\s+=\\s+"${AWS_PROVIDER_VERSION.replace(/\./g, '\\.')}"`));
+    expect(lock).toMatch(/"h1:[A-Za-z0-9+/=]+"/);
+  }
 });
 
 test('every stack pins the provider CI validates with, and the Terraform its backend needs', () => {
