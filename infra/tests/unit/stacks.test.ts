@@ -431,7 +431,8 @@ describe('Lambda processor parameters', () => {
 
 describe('policy rules are enforced on every stack an environment builds', () => {
   test('a violation added to any stack fails its synth, naming the rule', () => {
-    const stacks = environment('dev');
+    // A fresh environment (an override builds one): this test adds a resource to every stack.
+    const stacks = environment('dev', (config) => config);
     for (const stack of Object.values(stacks)) {
       new SnsTopic(stack, 'unencrypted-topic', { name: 'unencrypted' });
       expect(() => synth(stack)).toThrow(/policy sns-encryption: aws_sns_topic\.unencrypted-topic/);
