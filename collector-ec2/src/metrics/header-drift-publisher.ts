@@ -1,5 +1,6 @@
-import { PutMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { VENDOR_HEADER_DRIFT_METRIC, vendorHeaderDriftDimensions, type HeaderDrift } from '@ingest-lake/shared';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { VENDOR_HEADER_DRIFT_METRIC, type HeaderDrift } from '@ingest-lake/shared';
+import { putCollectorCount } from './collector-count-metric';
 
 /** A vendor file whose header differs from the declared schema. */
 export interface HeaderDriftReport {
@@ -25,20 +26,7 @@ export class CloudWatchHeaderDriftPublisher implements HeaderDriftPublisher {
     private readonly environment: string,
   ) {}
 
-  async publish(report: HeaderDriftReport): Promise<void> {
-    const dimensions = vendorHeaderDriftDimensions(this.environment, report.vendorDataset);
-    await this.client.send(
-      new PutMetricDataCommand({
-        Namespace: VENDOR_HEADER_DRIFT_METRIC.namespace,
-        MetricData: [
-          {
-            MetricName: VENDOR_HEADER_DRIFT_METRIC.name,
-            Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
-            Value: 1,
-            Unit: 'Count',
-          },
-        ],
-      }),
-    );
+  publish(report: HeaderDriftReport): Promise<void> {
+    return putCollectorCount(this.client, VENDOR_HEADER_DRIFT_METRIC, this.environment, report.vendorDataset);
   }
 }
