@@ -8,7 +8,7 @@ import { resolveApiKey } from './config/api-key';
 import { loadManifest, type CollectorManifest } from './config/manifest';
 import { EXIT, exitCodeFor } from './cli/exit-codes';
 import { createProgressReporter } from './cli/progress-reporter';
-import { createClients, headerDriftPublisher, leaseStore, ledgerStore, runtimeSettings, RuntimeSettingsError, waitForLeaseSeconds, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
+import { createClients, leaseStore, ledgerStore, metricPublishers, runtimeSettings, RuntimeSettingsError, waitForLeaseSeconds, withRuntimeOverrides, type CommonFlags, type RuntimeSettings } from './cli/runtime-settings';
 import { collectSnapshot, snapshotDirectory } from './pipeline/collect-snapshot';
 import { replayReconciles, replaySnapshot } from './pipeline/replay-snapshot';
 import { KinesisProducer } from './produce/kinesis-producer';
@@ -31,7 +31,7 @@ function withCommonOptions(command: Command): Command {
     .option('--api-key-parameter <name>', 'SSM parameter holding the vendor API key, overrides the manifest (env COLLECTOR_API_KEY_PARAMETER)')
     .option('--kinesis-endpoint <url>', 'Kinesis endpoint for local emulators (env COLLECTOR_KINESIS_ENDPOINT)')
     .option('--s3-endpoint <url>', 'S3 endpoint for local emulators (env COLLECTOR_S3_ENDPOINT)')
-    .option('--metrics-environment <name>', 'put CloudWatch metrics (vendor header drift) with this Environment dimension (env COLLECTOR_METRICS_ENVIRONMENT; default: none put)');
+    .option('--metrics-environment <name>', 'put CloudWatch metrics (vendor header drift, snapshots completed) with this Environment dimension (env COLLECTOR_METRICS_ENVIRONMENT; default: none put)');
 }
 
 async function prepare(flags: CommonFlags): Promise<{ settings: RuntimeSettings; manifest: CollectorManifest }> {
@@ -83,7 +83,6 @@ withCommonOptions(program.command('collect'))
         return status.remaining >= files.length + pages ? EXIT.ok : EXIT.budgetExhausted;
       }
       const producer = new KinesisProducer(kinesis, { streamName: manifest.kinesis.streamName });
-      const driftPublisher = headerDriftPublisher(settings);
       try {
         const report = await collectSnapshot({
           manifest,
@@ -99,7 +98,7 @@ withCommonOptions(program.command('collect'))
           directPartRows: settings.directPartRows,
           lease: { store: leaseStore(settings, manifest.dataset, snapshot, s3), ttlSeconds: settings.leaseTtlSeconds },
           waitForLeaseSeconds: waitSeconds,
-          ...(driftPublisher ? { headerDrift: driftPublisher } : {}),
+          ...metricPublishers(settings),
           onEvent: (event) => reporter.onEvent(event),
         });
         reporter.stop();

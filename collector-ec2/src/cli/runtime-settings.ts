@@ -8,6 +8,7 @@ import { FileLedgerStore, S3LedgerStore, type LedgerStore } from '../budget/ledg
 import type { CollectorManifest } from '../config/manifest';
 import type { LeaseRecord } from '../lease/lease-decision';
 import { CloudWatchHeaderDriftPublisher, type HeaderDriftPublisher } from '../metrics/header-drift-publisher';
+import { CloudWatchSnapshotCompletionPublisher, type SnapshotCompletionPublisher } from '../metrics/snapshot-completion-publisher';
 import { DEFAULT_LEASE_TTL_SECONDS } from '../lease/snapshot-lease';
 import { DEFAULT_CHECKPOINT_EVERY_ROWS } from '../pipeline/csv-file-ingest';
 import { FileStateStore, S3StateStore, type StateStore } from '../state/state-store';
@@ -49,7 +50,7 @@ export interface RuntimeSettings {
   checkpointEveryRows: number;
   /**
    * The `Environment` dimension of the collector's CloudWatch metrics (vendor header drift, decision
-   * 0016); the EC2 user data sets it. @default none: no metric is put (local runs)
+   * 0016; snapshots completed, decision 0022); the EC2 user data sets it. @default none: no metric is put (local runs)
    */
   metricsEnvironment: string | undefined;
   /** With `bulk.dataFileDelivery: direct`: data rows per curated part, each one checkpoint. @default DEFAULT_DIRECT_PART_ROWS */
@@ -146,9 +147,23 @@ export function createClients(settings: RuntimeSettings): { s3: S3Client; kinesi
   return { s3, kinesis };
 }
 
-/** Where header drift is reported: CloudWatch when the settings name an environment, nowhere otherwise. */
-export function headerDriftPublisher(settings: RuntimeSettings): HeaderDriftPublisher | undefined {
-  return settings.metricsEnvironment === undefined ? undefined : new CloudWatchHeaderDriftPublisher(new CloudWatchClient({}), settings.metricsEnvironment);
+/** Where `collect` reports header drift and a finished snapshot: named as `collectSnapshot`'s options take them. */
+export interface MetricPublishers {
+  headerDrift?: HeaderDriftPublisher;
+  snapshotCompletion?: SnapshotCompletionPublisher;
+}
+
+/**
+ * CloudWatch, through one client, when the settings name an environment (the EC2 user data does);
+ * none otherwise (local runs: the events only).
+ */
+export function metricPublishers(settings: RuntimeSettings): MetricPublishers {
+  if (settings.metricsEnvironment === undefined) return {};
+  const client = new CloudWatchClient({});
+  return {
+    headerDrift: new CloudWatchHeaderDriftPublisher(client, settings.metricsEnvironment),
+    snapshotCompletion: new CloudWatchSnapshotCompletionPublisher(client, settings.metricsEnvironment),
+  };
 }
 
 export function ledgerStore(settings: RuntimeSettings, dataset: string, s3: S3Client): LedgerStore {

@@ -1,44 +1,22 @@
-import { PutMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { VENDOR_HEADER_DRIFT_METRIC, vendorHeaderDriftDimensions, type HeaderDrift } from '@ingest-lake/shared';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { VENDOR_HEADER_DRIFT_METRIC, type HeaderDrift } from '@ingest-lake/shared';
+import { CloudWatchCountPublisher, type MetricPublisher, type VendorSnapshotReport } from './cloudwatch-count-publisher';
 
 /** A vendor file whose header differs from the declared schema. */
-export interface HeaderDriftReport {
-  /** The vendor dataset (`app_market`). */
-  vendorDataset: string;
-  snapshot: string;
+export interface HeaderDriftReport extends VendorSnapshotReport {
   file: string;
   drift: HeaderDrift;
 }
 
 /** Where the collector reports header drift so that someone is told (decision 0016). */
-export interface HeaderDriftPublisher {
-  publish(report: HeaderDriftReport): Promise<void>;
-}
+export type HeaderDriftPublisher = MetricPublisher<HeaderDriftReport>;
 
 /**
  * Puts one data point of 1 on `IngestLake/Collector VendorHeaderDrift` per drifted file, with the
  * environment and vendor dataset as dimensions: the alarm infra declares on it notifies the alarm topic.
  */
-export class CloudWatchHeaderDriftPublisher implements HeaderDriftPublisher {
-  constructor(
-    private readonly client: CloudWatchClient,
-    private readonly environment: string,
-  ) {}
-
-  async publish(report: HeaderDriftReport): Promise<void> {
-    const dimensions = vendorHeaderDriftDimensions(this.environment, report.vendorDataset);
-    await this.client.send(
-      new PutMetricDataCommand({
-        Namespace: VENDOR_HEADER_DRIFT_METRIC.namespace,
-        MetricData: [
-          {
-            MetricName: VENDOR_HEADER_DRIFT_METRIC.name,
-            Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
-            Value: 1,
-            Unit: 'Count',
-          },
-        ],
-      }),
-    );
+export class CloudWatchHeaderDriftPublisher extends CloudWatchCountPublisher<HeaderDriftReport> implements HeaderDriftPublisher {
+  constructor(client: CloudWatchClient, environment: string) {
+    super(client, environment, VENDOR_HEADER_DRIFT_METRIC);
   }
 }

@@ -15,6 +15,7 @@ import { WorkDirLock, type WorkDirLockOwner } from '../lease/work-dir-lock';
 import { directPartWriterFor, uploadDirectPart } from '../curate/direct-part-upload';
 import { countQuarantineLines, QuarantineWriter } from '../parse/quarantine-writer';
 import type { HeaderDriftPublisher } from '../metrics/header-drift-publisher';
+import type { SnapshotCompletionPublisher } from '../metrics/snapshot-completion-publisher';
 import type { KinesisProducer } from '../produce/kinesis-producer';
 import type { StateStore } from '../state/state-store';
 import { VendorClient } from '../vendor/vendor-client';
@@ -34,7 +35,8 @@ export type CollectEvent =
   | { type: 'ingest'; file: string; compressedBytes: number; totalBytes: number; rowsRead: number }
   | { type: 'file-done'; file: string; progress: FileProgress; archivedKey: string; uploaded: boolean }
   | { type: 'api-page'; checkpoint: ApiCheckpoint }
-  | { type: 'header-drift'; file: string; drift: HeaderDrift; published: boolean; publishError?: string };
+  | { type: 'header-drift'; file: string; drift: HeaderDrift; published: boolean; publishError?: string }
+  | { type: 'snapshot-completed'; runId: string; published: boolean; publishError?: string };
 
 export interface CollectOptions {
   manifest: CollectorManifest;
@@ -72,6 +74,12 @@ export interface CollectOptions {
   waitForLeaseSeconds?: number;
   /** Where a file whose header differs from the declared schema is reported (the CLI: a CloudWatch metric). @default none: the event only */
   headerDrift?: HeaderDriftPublisher;
+  /**
+   * Where this run reports the snapshot once it has finished it reconciled and written its report
+   * (the CLI: the metric the missed-run alarm watches); a run that ends with the holder's report puts
+   * nothing. @default none: the event only
+   */
+  snapshotCompletion?: SnapshotCompletionPublisher;
   onEvent?: (event: CollectEvent) => void;
 }
 
@@ -196,13 +204,9 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
 
   /** Tells of a drifted header (event, and the publisher); a failed publish is reported, never fatal. */
   const reportHeaderDrift = async (file: string, drift: HeaderDrift): Promise<void> => {
-    let publishError: string | undefined;
-    try {
-      await options.headerDrift?.publish({ vendorDataset: manifest.dataset, snapshot, file, drift });
-    } catch (error) {
-      publishError = (error as Error).message;
-    }
-    options.onEvent?.({ type: 'header-drift', file, drift, published: options.headerDrift !== undefined && publishError === undefined, ...(publishError ? { publishError } : {}) });
+    const publisher = options.headerDrift;
+    const outcome = await publishOutcome(publisher && (() => publisher.publish({ vendorDataset: manifest.dataset, snapshot, file, drift })));
+    options.onEvent?.({ type: 'header-drift', file, drift, ...outcome });
   };
 
   try {
@@ -351,7 +355,27 @@ async function collectHeldSnapshot(options: CollectOptions, directory: string, c
       ContentType: 'application/json',
     }),
   );
+  // Only once the report is in the lake: the alarm's "a run finished" means the lake says so too.
+  if (report.reconciled) {
+    const publisher = options.snapshotCompletion;
+    const outcome = await publishOutcome(publisher && (() => publisher.publish({ vendorDataset: manifest.dataset, snapshot, runId })));
+    options.onEvent?.({ type: 'snapshot-completed', runId, ...outcome });
+  }
   return report;
+}
+
+/**
+ * Runs a metric publish, if there is a publisher, and says how it went: a failed put is reported in
+ * the run's event, never fails the run (the data is in the lake; the alarm errs towards telling).
+ */
+async function publishOutcome(publish: (() => Promise<void>) | undefined): Promise<{ published: boolean; publishError?: string }> {
+  if (!publish) return { published: false };
+  try {
+    await publish();
+    return { published: true };
+  } catch (error) {
+    return { published: false, publishError: (error as Error).message };
+  }
 }
 
 /** The report the holder of a snapshot's lease wrote when it finished. */

@@ -1,14 +1,11 @@
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { MotoServer } from '@ingest-lake/local-emulators';
 import { appMarketMetadata, dimensionSnapshotKey, VENDOR_HEADER_DRIFT_METRIC } from '@ingest-lake/shared';
 import { EXIT, exitCodeFor } from '../../src/cli/exit-codes';
 import { CloudWatchHeaderDriftPublisher } from '../../src/metrics/header-drift-publisher';
-import { collectSnapshot, type CollectEvent } from '../../src/pipeline/collect-snapshot';
+import type { CollectEvent } from '../../src/pipeline/collect-snapshot';
 import { FileFormatError } from '../../src/pipeline/csv-file-ingest';
-import { KinesisProducer } from '../../src/produce/kinesis-producer';
-import { API_KEY, BUCKET, CollectorFixture, SNAPSHOT } from '../support/collector-fixture';
+import { SNAPSHOT } from '../support/collector-fixture';
+import { CollectorMetricsFixture } from '../support/collector-metrics-fixture';
 import { readParquetFromLake } from '../support/lake-parquet';
 
 jest.setTimeout(120_000);
@@ -21,61 +18,17 @@ const PUBLISHERS = 'publishers.csv.gz';
  * column) or reads it with nulls (a nullable column dropped). Decision 0016.
  */
 describe('vendor header drift: reported to CloudWatch, then refused or read', () => {
-  const fixture = new CollectorFixture();
-  const moto = new MotoServer();
-  let cloudwatch: CloudWatchClient;
+  const metrics = new CollectorMetricsFixture();
+  const fixture = metrics.collector;
 
-  beforeAll(async () => {
-    if (!MotoServer.isAvailable()) throw new Error('moto_server not found: these tests need moto in server mode (pip install "moto[server]")');
-    await Promise.all([fixture.start({ dataRows: 500, apiRecords: 100 }), moto.start()]);
-    cloudwatch = new CloudWatchClient(moto.clientConfig());
-  }, 60_000);
-  afterAll(async () => {
-    cloudwatch?.destroy();
-    await Promise.all([fixture.stop(), moto.stop()]);
-  }, 30_000);
+  beforeAll(() => metrics.start({ dataRows: 500, apiRecords: 100 }), 60_000);
+  afterAll(() => metrics.stop(), 30_000);
 
   /** The metric's sum over the last hour for this environment and vendor dataset, as the alarm reads it. */
-  const driftSum = async (environment: string) => {
-    const now = Date.now();
-    const { Datapoints: points = [] } = await cloudwatch.send(
-      new GetMetricStatisticsCommand({
-        Namespace: VENDOR_HEADER_DRIFT_METRIC.namespace,
-        MetricName: VENDOR_HEADER_DRIFT_METRIC.name,
-        Dimensions: [
-          { Name: 'Environment', Value: environment },
-          { Name: 'Dataset', Value: 'app_market' },
-        ],
-        StartTime: new Date(now - 3_600_000),
-        EndTime: new Date(now + 60_000),
-        Period: 3_600,
-        Statistics: ['Sum'],
-      }),
-    );
-    return points.reduce((sum, point) => sum + (point.Sum ?? 0), 0);
-  };
+  const driftSum = (environment: string) => metrics.sumOverLastHour(VENDOR_HEADER_DRIFT_METRIC, environment);
 
-  const collect = async (name: string, environment: string, events: CollectEvent[]) => {
-    const stream = await fixture.newStream(`drift-${name}`, 1);
-    const kinesis = fixture.kinesis.client();
-    try {
-      return await collectSnapshot({
-        manifest: fixture.manifest,
-        snapshot: SNAPSHOT,
-        workDir: path.join(fixture.directory, `work-${name}`),
-        s3: fixture.s3.client(),
-        lakeBucket: BUCKET,
-        budget: fixture.budget(`ledger-${name}.json`),
-        apiKey: API_KEY,
-        producer: new KinesisProducer(kinesis, { streamName: stream }),
-        includeApi: false,
-        headerDrift: new CloudWatchHeaderDriftPublisher(cloudwatch, environment),
-        onEvent: (event) => events.push(event),
-      });
-    } finally {
-      kinesis.destroy();
-    }
-  };
+  const collect = async (name: string, environment: string, events: CollectEvent[]) =>
+    (await metrics.collect(`drift-${name}`, events, { includeApi: false, headerDrift: new CloudWatchHeaderDriftPublisher(metrics.cloudwatch, environment) })).report;
 
   test('a declared header: no drift event, no metric', async () => {
     const events: CollectEvent[] = [];
@@ -117,28 +70,13 @@ describe('vendor header drift: reported to CloudWatch, then refused or read', ()
   });
 
   test('CloudWatch unreachable: the drift is still an event, the run is not failed by the metric', async () => {
-    const unreachable = new CloudWatchClient({ ...moto.clientConfig(), endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const unreachable = metrics.unreachableCloudWatch();
     const events: CollectEvent[] = [];
-    const stream = await fixture.newStream('drift-unreachable', 1);
-    const kinesis = fixture.kinesis.client();
     try {
-      const report = await collectSnapshot({
-        manifest: fixture.manifest,
-        snapshot: SNAPSHOT,
-        workDir: path.join(fixture.directory, 'work-unreachable'),
-        s3: fixture.s3.client(),
-        lakeBucket: BUCKET,
-        budget: fixture.budget('ledger-unreachable.json'),
-        apiKey: API_KEY,
-        producer: new KinesisProducer(kinesis, { streamName: stream }),
-        includeApi: false,
-        headerDrift: new CloudWatchHeaderDriftPublisher(unreachable, 'drift-c'),
-        onEvent: (event) => events.push(event),
-      });
+      const { report } = await metrics.collect('drift-unreachable', events, { includeApi: false, headerDrift: new CloudWatchHeaderDriftPublisher(unreachable, 'drift-c') });
       expect(report.reconciled).toBe(true);
       expect(events.find((e) => e.type === 'header-drift')).toMatchObject({ file: PUBLISHERS, published: false, publishError: expect.stringMatching(/ECONNREFUSED/) });
     } finally {
-      kinesis.destroy();
       unreachable.destroy();
     }
   });

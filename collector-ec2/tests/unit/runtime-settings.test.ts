@@ -1,7 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { headerDriftPublisher, leaseStore, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides } from '../../src/cli/runtime-settings';
+import { leaseStore, metricPublishers, runtimeSettings, waitForLeaseSeconds, withRuntimeOverrides } from '../../src/cli/runtime-settings';
 import { parseManifest } from '../../src/config/manifest';
 import { CloudWatchHeaderDriftPublisher } from '../../src/metrics/header-drift-publisher';
+import { CloudWatchSnapshotCompletionPublisher } from '../../src/metrics/snapshot-completion-publisher';
 import manifestJson from '../../manifests/app_market.json';
 import localManifestJson from '../../manifests/app_market.local.json';
 
@@ -18,14 +19,17 @@ describe('runtimeSettings', () => {
     expect(() => runtimeSettings({ manifest: 'm.json' }, {})).toThrow('--lake-bucket / COLLECTOR_LAKE_BUCKET');
   });
 
-  test('the metrics environment: none by default (no drift metric is put); flag over COLLECTOR_METRICS_ENVIRONMENT; a bad name is refused', () => {
+  test('the metrics environment: none by default (no drift or completion metric is put); flag over COLLECTOR_METRICS_ENVIRONMENT; a bad name is refused', () => {
     const base = { COLLECTOR_LAKE_BUCKET: 'lake' };
     expect(runtimeSettings({ manifest: 'm.json' }, base).metricsEnvironment).toBeUndefined();
-    expect(headerDriftPublisher(runtimeSettings({ manifest: 'm.json' }, base))).toBeUndefined();
+    expect(metricPublishers(runtimeSettings({ manifest: 'm.json' }, base))).toEqual({});
     const env = { ...base, COLLECTOR_METRICS_ENVIRONMENT: 'prod' };
     expect(runtimeSettings({ manifest: 'm.json' }, env).metricsEnvironment).toBe('prod');
     expect(runtimeSettings({ manifest: 'm.json', metricsEnvironment: 'dev' }, env).metricsEnvironment).toBe('dev');
-    expect(headerDriftPublisher(runtimeSettings({ manifest: 'm.json' }, env))).toBeInstanceOf(CloudWatchHeaderDriftPublisher);
+    expect(metricPublishers(runtimeSettings({ manifest: 'm.json' }, env))).toEqual({
+      headerDrift: expect.any(CloudWatchHeaderDriftPublisher),
+      snapshotCompletion: expect.any(CloudWatchSnapshotCompletionPublisher),
+    });
     expect(() => runtimeSettings({ manifest: 'm.json', metricsEnvironment: 'Prod East' }, base)).toThrow('--metrics-environment / COLLECTOR_METRICS_ENVIRONMENT');
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { deliverySettingsSchema } from '@ingest-lake/shared';
+import { deliverySettingsSchema, streamedDatasets } from '@ingest-lake/shared';
 import { InfraError } from '../infra-error';
 
 /**
@@ -14,6 +14,29 @@ import { InfraError } from '../infra-error';
  */
 export const INTERFACE_ENDPOINT_SERVICES = ['kinesis-streams', 'ssm', 'ssmmessages', 'ec2messages', 'monitoring'] as const;
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+
+/** How long a stream keeps its records: 24 h (what a shard-hour includes) up to a year. */
+const retentionHoursSchema = z.number().int().min(24).max(8760);
+
+/** The datasets that have a stream (events and each vendor data file), which a retention may name. */
+const STREAMED_DATASET_NAMES = streamedDatasets.map((dataset) => dataset.name);
+
+/**
+ * Retention of every stream, and of chosen ones. A stream is replayable for its retention after a
+ * Firehose outage; what else can replay its records decides how much it needs (docs/cost.md: each
+ * hour beyond 24 costs a shard-hour of its own on a provisioned stream).
+ */
+const streamRetentionFields = {
+  /** Every stream's retention, unless `retentionHoursByDataset` names its dataset. */
+  retentionHours: retentionHoursSchema,
+  /** Per streamed dataset (`events`, `app_market_daily`), overriding `retentionHours` for its stream. @default none */
+  retentionHoursByDataset: z
+    .strictObject(Object.fromEntries(STREAMED_DATASET_NAMES.map((name) => [name, retentionHoursSchema.optional()])), {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' ? `not a streamed dataset: ${issue.keys.map((key) => `"${key}"`).join(', ')} (expected one of ${STREAMED_DATASET_NAMES.join(', ')})` : undefined,
+    })
+    .optional(),
+};
 
 /** Per-environment settings of the deployment, validated at load (errors name the file and field). */
 export const environmentConfigSchema = z.strictObject({
@@ -58,9 +81,9 @@ export const environmentConfigSchema = z.strictObject({
     noncurrentVersionsExpireDays: z.number().int().min(1),
   }),
   streaming: z.discriminatedUnion('mode', [
-    z.strictObject({ mode: z.literal('on-demand'), retentionHours: z.number().int().min(24).max(8760) }),
+    z.strictObject({ mode: z.literal('on-demand'), ...streamRetentionFields }),
     /** `shardCount` is the initial count: the shard scaler changes it later, and Terraform ignores that difference. */
-    z.strictObject({ mode: z.literal('provisioned'), shardCount: z.number().int().min(1), retentionHours: z.number().int().min(24).max(8760) }),
+    z.strictObject({ mode: z.literal('provisioned'), shardCount: z.number().int().min(1), ...streamRetentionFields }),
   ]),
   delivery: deliverySettingsSchema(),
   ingestApi: z.strictObject({
@@ -137,6 +160,11 @@ export function loadEnvironmentConfig(environment: string): EnvironmentConfig {
     throw new ConfigError(file, [(error as Error).message], { cause: error });
   }
   return parseEnvironmentConfig(value, file);
+}
+
+/** How long the stream of a streamed dataset keeps its records: its `retentionHoursByDataset` entry, else `retentionHours`. */
+export function streamRetentionHours(config: EnvironmentConfig, dataset: string): number {
+  return config.streaming.retentionHoursByDataset?.[dataset] ?? config.streaming.retentionHours;
 }
 
 /** `<project>-<environment>-<name>`: every resource name. */

@@ -18,15 +18,17 @@ import path from 'node:path';
 import { COLLECTOR_BUNDLE_DIR, COLLECTOR_MANIFESTS_DIR } from '@ingest-lake/collector-ec2/asset';
 import {
   appMarket,
+  collectorMetricDimensions,
+  COLLECTOR_METRICS_NAMESPACE,
   COLLECTOR_QUARANTINE_PREFIX,
   COLLECTOR_STATE_PREFIX,
   curatedLocation,
   dimensionDatasets,
   LAKE_ZONES,
+  SNAPSHOTS_COMPLETED_METRIC,
   VENDOR_HEADER_DRIFT_METRIC,
   vendorApiKeyParameterName,
   vendorDatasets,
-  vendorHeaderDriftDimensions,
 } from '@ingest-lake/shared';
 import { directDeliveryDatasets } from '../config/collector-bulk-delivery';
 import { collectorWindows, dailyCron, readCollectorTimers, type CollectorWindow } from '../config/collector-schedule';
@@ -99,7 +101,7 @@ export function collectorReleasePointerKey(config: EnvironmentConfig): string {
 }
 
 /** Custom metric the instance emits when it cannot install the release: boot and every re-sync. */
-export const RELEASE_SYNC_METRIC = { namespace: 'IngestLake/Collector', name: 'ReleaseSyncFailures' } as const;
+export const RELEASE_SYNC_METRIC = { namespace: COLLECTOR_METRICS_NAMESPACE, name: 'ReleaseSyncFailures' } as const;
 
 /**
  * The instance's release sync (bash), run by the user data at boot and by a systemd timer every 5
@@ -256,8 +258,8 @@ export class CollectorStack extends IngestLakeStack {
     props.stream.grantPutRecords(role);
     new SecureStringParameter({ parameterName: vendorApiKeyParameterName(config.project, config.environment), region: config.region, accountId: account.accountId }).grantRead(role);
     logs.grantWrite(role);
-    // The release-sync failure and vendor header-drift metrics, and no other namespace.
-    grantPutMetricData(role, [RELEASE_SYNC_METRIC.namespace, VENDOR_HEADER_DRIFT_METRIC.namespace]);
+    // The release-sync failure, vendor header-drift and snapshots-completed metrics, and no other namespace.
+    grantPutMetricData(role, [RELEASE_SYNC_METRIC.namespace, VENDOR_HEADER_DRIFT_METRIC.namespace, SNAPSHOTS_COMPLETED_METRIC.namespace]);
     // Reads and multipart writes of the lake: with them the key's GenerateDataKey and Decrypt (no Encrypt).
     props.lake.grantWrite(role, LAKE_ZONES.raw);
     props.lake.grantWrite(role, COLLECTOR_QUARANTINE_PREFIX);
@@ -344,7 +346,7 @@ export class CollectorStack extends IngestLakeStack {
         alarmDescription: `Collector ${vendor.name}: a vendor file's columns differ from the declared schema (the run log's header-drift line names the file and columns; an unknown or missing required column stops the run with exit 7)`,
         namespace: VENDOR_HEADER_DRIFT_METRIC.namespace,
         metricName: VENDOR_HEADER_DRIFT_METRIC.name,
-        dimensions: vendorHeaderDriftDimensions(config.environment, vendor.name),
+        dimensions: collectorMetricDimensions(config.environment, vendor.name),
         statistic: 'Sum',
         // An hour: the systemd retries of a refused file (every 15 min) keep it in alarm rather than flapping.
         period: 3_600,

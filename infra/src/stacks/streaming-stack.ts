@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { deliveryStreamSettings, streamName } from '@ingest-lake/shared';
-import type { EnvironmentConfig } from '../config/environment-config';
+import { streamRetentionHours, type EnvironmentConfig } from '../config/environment-config';
 import { KinesisDataStream } from '../constructs/kinesis-data-stream';
 import type { LakeKey } from '../constructs/lake-key';
 import { IngestLakeStack, type IngestLakeStackProps } from './ingest-lake-stack';
@@ -17,7 +17,8 @@ export interface StreamingStackProps extends IngestLakeStackProps {
 
 /**
  * One KMS-encrypted Kinesis stream per streamed dataset (events from API Gateway, each vendor data
- * file from the collector): on-demand by default, provisioned with a shard count by config. A
+ * file from the collector): on-demand by default, provisioned with a shard count by config, each
+ * with the retention the config gives its dataset (`streaming.retentionHoursByDataset`). A
  * provisioned stream's shard count is only its initial count: the shard scaler (monitoring stack)
  * owns it afterwards, so Terraform ignores later differences instead of resetting the stream.
  */
@@ -35,7 +36,7 @@ export class StreamingStack extends IngestLakeStack {
         new KinesisDataStream(this, `stream-${dataset}`, {
           streamName: sourceStreamName,
           key,
-          retentionHours: streaming.retentionHours,
+          retentionHours: streamRetentionHours(config, dataset),
           capacity: streaming.mode === 'provisioned' ? { mode: 'provisioned', shardCount: streaming.shardCount } : { mode: 'on-demand' },
         }),
       );

@@ -293,9 +293,9 @@ describe('the model reads real synthesized stacks', () => {
 
     test('the collector role says the data file goes direct, as the shipped manifest does; its rows cost no Kinesis data, Firehose or transform', () => {
       expect(prod).toMatchObject({ natGateways: 1, s3GatewayEndpoint: true, interfaceEndpoints: [{ service: 'kinesis-streams', azs: 1 }], instances: [{ hoursPerDay: 2.25 }] });
-      expect(prod.streams.map((s) => [s.shards, s.retentionHours])).toEqual([
-        [1, 168],
-        [1, 168],
+      expect(prod.streams.map((s) => [s.name, s.shards, s.retentionHours])).toEqual([
+        ['ingest-lake-prod-app-market-daily', 1, 24],
+        ['ingest-lake-prod-events', 1, 168],
       ]);
       expect(prod.bulkDataFiles).toEqual([{ dataset: 'app_market_daily', stream: 'ingest-lake-prod-app-market-daily', delivery: 'direct' }]);
       expect(directDeliveryDatasets(COLLECTOR_MANIFESTS_DIR).map((d) => d.name)).toEqual(['app_market_daily']);
@@ -306,12 +306,16 @@ describe('the model reads real synthesized stacks', () => {
       expect(capacity(prod, workload('bulk-20m-daily.json'))['bulk data file delivery']).toBe('direct');
     });
 
-    test('one 20 M-row snapshot a day: at most $150 a month but for the 7-day retention of both streams ($37.96), which the model did not price before', () => {
-      const estimate = estimateMonthlyCost(prod, workload('bulk-20m-daily.json'), prices);
-      const retention = 2 * 730 * 0.026;
-      expect(line(estimate, 'Kinesis').monthlyUsd).toBeCloseTo(2 * 730 * 0.0179 + retention, 2);
-      expect(estimate.monthlyUsd - retention).toBeLessThanOrEqual(150);
-      expect(estimate.monthlyUsd).toBeGreaterThan(150);
+    test('one 20 M-row snapshot a day: at most $150 a month with the events stream\'s 7-day retention priced ($18.98) and the data file stream at 24 h; over with both at 7 days', () => {
+      const bulk = workload('bulk-20m-daily.json');
+      const estimate = estimateMonthlyCost(prod, bulk, prices);
+      const retentionPerStream = 730 * 0.026;
+      expect(line(estimate, 'Kinesis').monthlyUsd).toBeCloseTo(2 * 730 * 0.0179 + retentionPerStream, 2);
+      expect(line(estimate, 'Kinesis').detail).toBe('ingest-lake-prod-app-market-daily: 1 shards; ingest-lake-prod-events: 1 shards, 168 h retention $18.98');
+      expect(estimate.monthlyUsd).toBeLessThanOrEqual(150);
+      const bothAWeek = estimateMonthlyCost({ ...prod, streams: prod.streams.map((s) => ({ ...s, retentionHours: 168 })) }, bulk, prices);
+      expect(bothAWeek.monthlyUsd - estimate.monthlyUsd).toBeCloseTo(retentionPerStream, 2);
+      expect(bothAWeek.monthlyUsd).toBeGreaterThan(150);
     });
 
     test('1 KB events at ≤ $0.10 per million (decision 0021): NDJSON compacted daily with the events stream at 24 h; not as built, not with any one change alone', () => {

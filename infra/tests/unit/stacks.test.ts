@@ -1,5 +1,6 @@
 import {
   appMarketDaily,
+  collectorMetricDimensions,
   curatedDatasets,
   currentViewName,
   DELIVERY_ERROR_COLUMNS,
@@ -8,6 +9,7 @@ import {
   directBulkPartKey,
   events,
   glueColumns,
+  SNAPSHOTS_COMPLETED_METRIC,
   VENDOR_HEADER_DRIFT_METRIC,
   vendorDatasets,
 } from '@ingest-lake/shared';
@@ -127,12 +129,12 @@ describe('lake', () => {
 });
 
 describe('streaming', () => {
-  test('on-demand in dev, provisioned with the configured shards in prod; KMS-encrypted; one stream per streamed dataset', () => {
+  test('on-demand in dev, provisioned with the configured shards in prod; KMS-encrypted; one stream per streamed dataset (retention: stream-retention.test.ts)', () => {
     const dev = resources(synth(environment('dev').streaming), 'aws_kinesis_stream');
     expect(dev.map((s) => s.name).sort()).toEqual(['ingest-lake-dev-app-market-daily', 'ingest-lake-dev-events']);
     expect(dev.every((s) => (s.stream_mode_details as { stream_mode: string }).stream_mode === 'ON_DEMAND' && s.shard_count === undefined)).toBe(true);
     const prod = resources(synth(environment('prod').streaming), 'aws_kinesis_stream');
-    expect(prod.every((s) => (s.stream_mode_details as { stream_mode: string }).stream_mode === 'PROVISIONED' && s.shard_count === 1 && s.retention_period === 168)).toBe(true);
+    expect(prod.every((s) => (s.stream_mode_details as { stream_mode: string }).stream_mode === 'PROVISIONED' && s.shard_count === 1)).toBe(true);
     expect(prod.every((s) => s.encryption_type === 'KMS')).toBe(true);
   });
 });
@@ -374,10 +376,44 @@ describe('monitoring and pipeline', () => {
     const json = synth(environment('dev').monitoring);
     const alarms = resources(json, 'aws_cloudwatch_metric_alarm');
     expect(alarms.map((a) => a.metric_name)).toEqual(
-      expect.arrayContaining(['WriteProvisionedThroughputExceeded', 'GetRecords.IteratorAgeMilliseconds', 'DeliveryToS3.DataFreshness', 'FailedConversion.Records', 'Errors', 'Throttles', '5XXError', 'IncomingRecords']),
+      expect.arrayContaining(['WriteProvisionedThroughputExceeded', 'GetRecords.IteratorAgeMilliseconds', 'DeliveryToS3.DataFreshness', 'FailedConversion.Records', 'Errors', 'Throttles', '5XXError', SNAPSHOTS_COMPLETED_METRIC.name]),
     );
-    expect(alarms.find((a) => String(a.alarm_name).includes('missed-run'))).toMatchObject({ treat_missing_data: 'breaching', evaluation_periods: 26 });
     expect(resources(json, 'aws_cloudwatch_dashboard')).toHaveLength(1);
+  });
+
+  test.each(['dev', 'prod'])('%s: the missed-run alarm watches the collector\'s SnapshotsCompleted as shared defines it (decision 0022), not the data file\'s stream', (name) => {
+    const json = synth(environment(name).monitoring);
+    const topic = Object.keys(json.resource!.aws_sns_topic!)[0]!;
+    const missedRuns = resources(json, 'aws_cloudwatch_metric_alarm').filter((a) => String(a.alarm_name).includes('collector-missed-run'));
+    expect(missedRuns).toEqual(
+      vendorDatasets.map((vendor) => ({
+        alarm_name: `ingest-lake-${name}-collector-missed-run-${vendor.name}`,
+        alarm_description: expect.stringContaining('26 hours'),
+        namespace: SNAPSHOTS_COMPLETED_METRIC.namespace,
+        metric_name: SNAPSHOTS_COMPLETED_METRIC.name,
+        dimensions: collectorMetricDimensions(name, vendor.name),
+        statistic: 'Sum',
+        // Sum < 1 in each of 26 hourly periods, and no data counted as none: a day without a finished snapshot.
+        comparison_operator: 'LessThanThreshold',
+        threshold: 1,
+        period: 3_600,
+        evaluation_periods: 26,
+        treat_missing_data: 'breaching',
+        alarm_actions: [`\${aws_sns_topic.${topic}.arn}`],
+        ok_actions: [`\${aws_sns_topic.${topic}.arn}`],
+      })),
+    );
+    expect(missedRuns.map((a) => a.namespace)).not.toContain('AWS/Kinesis');
+  });
+
+  test('the collector instance can put what the missed-run alarm watches: the namespace is granted and the Environment dimension is set', () => {
+    const json = synth(environment('prod').collector);
+    const userData = Buffer.from(String(resources(json, 'aws_launch_template')[0]!.user_data), 'base64').toString();
+    expect(userData).toContain(`\nCOLLECTOR_METRICS_ENVIRONMENT=${collectorMetricDimensions('prod', 'app_market').Environment}\n`);
+    const documents = json.data!.aws_iam_policy_document as Record<string, { statement: Array<{ actions: string[]; condition?: Array<{ variable: string; values: string[] }> }> }>;
+    const permissions = Object.entries(documents).find(([id]) => id.startsWith('role_permissions'))![1];
+    const putMetricData = permissions.statement.filter((s) => s.actions.includes('cloudwatch:PutMetricData'));
+    expect(putMetricData.flatMap((s) => s.condition ?? []).filter((c) => c.variable === 'cloudwatch:namespace').flatMap((c) => c.values)).toEqual([SNAPSHOTS_COMPLETED_METRIC.namespace]);
   });
 
   test('provisioned streams get the shard scaler on a 5-minute schedule; on-demand streams do not', () => {

@@ -1,4 +1,4 @@
-import { streamName, vendorApiKeyParameterName } from '../../src';
+import { collectorMetricDimensions, SNAPSHOTS_COMPLETED_METRIC, streamName, VENDOR_HEADER_DRIFT_METRIC, vendorApiKeyParameterName } from '../../src';
 
 describe('names shared by infra, the collector and operators', () => {
   test.each([
@@ -15,12 +15,22 @@ describe('names shared by infra, the collector and operators', () => {
     expect(streamName(project, environment, dataset)).toBe(expected);
   });
 
+  test('the collector metrics share one namespace and one set of dimensions (environment, vendor dataset)', () => {
+    expect([VENDOR_HEADER_DRIFT_METRIC, SNAPSHOTS_COMPLETED_METRIC]).toEqual([
+      { namespace: 'IngestLake/Collector', name: 'VendorHeaderDrift' },
+      { namespace: 'IngestLake/Collector', name: 'SnapshotsCompleted' },
+    ]);
+    expect(collectorMetricDimensions('prod', 'app_market')).toEqual({ Environment: 'prod', Dataset: 'app_market' });
+  });
+
   test.each([
     [() => vendorApiKeyParameterName('', 'dev'), 'project: '],
     [() => vendorApiKeyParameterName('ingest-lake', 'dev/x'), 'environment: '],
     [() => vendorApiKeyParameterName('Ingest', 'dev'), 'project: '],
     [() => streamName('ingest-lake', '', 'events'), 'environment: '],
     [() => streamName('ingest-lake', 'dev', 'Events'), 'dataset: '],
+    [() => collectorMetricDimensions('Prod', 'app_market'), 'environment: '],
+    [() => collectorMetricDimensions('prod', 'app-market'), 'vendorDataset: '],
   ])('a malformed part is refused with an error naming it (%#)', (build, argument) => {
     expect(build).toThrow(RangeError);
     expect(build).toThrow(argument);
