@@ -31,7 +31,7 @@ import {
   streamName,
   streamedDatasets,
 } from '@ingest-lake/shared';
-import { loadEnvironmentConfig } from '../../src/config/environment-config';
+import { loadEnvironmentConfig, streamRetentionHours } from '../../src/config/environment-config';
 
 /** moto's default account, which the provider learns from moto's STS. */
 export const MOTO_ACCOUNT = '123456789012';
@@ -69,7 +69,7 @@ export function describeReadBack(environment: string, endpoint: () => string): v
           expect(summary).toMatchObject({
             EncryptionType: 'KMS',
             StreamModeDetails: { StreamMode: config.streaming.mode === 'on-demand' ? 'ON_DEMAND' : 'PROVISIONED' },
-            RetentionPeriodHours: config.streaming.retentionHours,
+            RetentionPeriodHours: streamRetentionHours(config, dataset.name),
           });
           if (config.streaming.mode === 'provisioned')
             expect(summary!.OpenShardCount).toBe(config.streaming.shardCount);
