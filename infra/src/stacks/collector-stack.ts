@@ -163,11 +163,18 @@ echo "collector release $release installed"
  * manifest's default. Without a published release the boot fails loudly: the script exits non-zero
  * and the sync emits the metric the release-sync alarm watches; the timer keeps retrying.
  */
+/**
+ * Node.js for the collector from Amazon Linux 2023's own packages (20, 22 and 24 are namespaced
+ * there; the first installed is /usr/bin/node: docs.aws.amazon.com/linux/al2023/ug/nodejs.html).
+ * 22, as the Lambdas run: the AWS SDK's releases after the first week of January 2027 need Node >= 22.
+ */
+export const COLLECTOR_NODE_PACKAGE = 'nodejs22';
+
 export function collectorUserData(config: EnvironmentConfig, bucket: string, streamName: string): string {
   return `#!/bin/bash
 set -euo pipefail
 trap 'aws cloudwatch put-metric-data --region ${config.region} --namespace ${RELEASE_SYNC_METRIC.namespace} --metric-name ${RELEASE_SYNC_METRIC.name} --dimensions Environment=${config.environment} --value 1 --unit Count || true' ERR
-dnf install -y nodejs20
+dnf install -y ${COLLECTOR_NODE_PACKAGE}
 id ingest-collector >/dev/null 2>&1 || useradd --system --home-dir /var/lib/ingest-collector --shell /sbin/nologin ingest-collector
 install -d -o ingest-collector -g ingest-collector /var/lib/ingest-collector
 install -d /opt/ingest-collector /etc/ingest-collector

@@ -98,6 +98,8 @@ describe('the collector stack', () => {
     const lines = userData.trimEnd().split('\n');
     expect(lines.slice(-2)).toEqual(['systemctl enable --now collector-release-sync.timer', 'AWS_DEFAULT_REGION=ap-northeast-2 /usr/local/sbin/ingest-collector-sync']);
     expect(userData).toContain('OnUnitActiveSec=5min');
+    // Node 22 from Amazon Linux 2023's packages, installed before anything runs the collector.
+    expect(lines[3]).toBe('dnf install -y nodejs22');
     expect(userData).toContain(`trap 'aws cloudwatch put-metric-data --region ap-northeast-2 --namespace ${RELEASE_SYNC_METRIC.namespace} --metric-name ${RELEASE_SYNC_METRIC.name}`);
   });
 });
