@@ -80,9 +80,19 @@ export function terraformVersion(command = 'terraform'): string {
 }
 
 /** `<os>_<arch>` as Terraform names platforms. */
-export function terraformPlatform(): string {
+function terraformPlatform(): string {
   const arch = ({ x64: 'amd64', arm64: 'arm64', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;
   return `${process.platform}_${arch}`;
+}
+
+/** Where a mirror or a plugin cache holds hashicorp/aws unpacked for this platform: `<root>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>`. */
+export function unpackedAwsProviderDir(root: string): string {
+  return path.join(root, 'registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION, terraformPlatform());
+}
+
+/** The plugin cache `offlineTerraformEnv` fills from a packed mirror. */
+export function pluginCacheDir(cacheRoot: string): string {
+  return path.join(cacheRoot, 'plugin-cache');
 }
 
 /**
@@ -96,8 +106,8 @@ export function terraformPlatform(): string {
 export function offlineTerraformEnv(cacheRoot: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const mirror = findProviderMirror(env);
   mkdirSync(cacheRoot, { recursive: true });
-  const unpacked = existsSync(path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION, terraformPlatform()));
-  const pluginCache = path.join(cacheRoot, 'plugin-cache');
+  const unpacked = existsSync(unpackedAwsProviderDir(mirror));
+  const pluginCache = pluginCacheDir(cacheRoot);
   const configFile = path.join(cacheRoot, unpacked ? 'terraform.tfrc' : 'terraform-with-cache.tfrc');
   writeFileSync(
     configFile,
@@ -122,7 +132,7 @@ ${unpacked ? '' : `plugin_cache_dir = ${JSON.stringify(pluginCache)}
 /** One `terraform init` of a configuration needing only the AWS provider, so later inits find it cached. */
 function fillPluginCache(cacheRoot: string, pluginCache: string, env: NodeJS.ProcessEnv): void {
   mkdirSync(pluginCache, { recursive: true });
-  if (existsSync(path.join(pluginCache, 'registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION, terraformPlatform()))) return;
+  if (existsSync(unpackedAwsProviderDir(pluginCache))) return;
   const dir = mkdtempSync(path.join(cacheRoot, 'fill-'));
   try {
     writeFileSync(

@@ -1,8 +1,9 @@
+import { stopChildProcess } from '@ingest-lake/local-emulators';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AWS_PROVIDER_VERSION, findProviderMirror, terraformPlatform } from '../../src/terraform/terraform-cli';
+import { AWS_PROVIDER_VERSION, findProviderMirror, pluginCacheDir, unpackedAwsProviderDir } from '../../src/terraform/terraform-cli';
 import { TERRAFORM_CACHE } from './support';
 
 /**
@@ -34,15 +35,17 @@ export interface SharedProvider {
 
 const BINARY = new RegExp(`^terraform-provider-aws_v${AWS_PROVIDER_VERSION.replace(/\./g, '\\.')}(_x\\d+)?$`);
 const START_TIMEOUT_MS = 60_000;
+/** The provider holds no state worth a clean shutdown. */
+const STOP_GRACE_MS = 3_000;
 
 /** The unpacked provider binary: in the mirror (unpacked layout) or in the plugin cache filled from a packed one. */
 export function providerBinary(env: NodeJS.ProcessEnv = process.env): string {
-  const suffix = path.join('registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION, terraformPlatform());
-  for (const dir of [path.join(findProviderMirror(env), suffix), path.join(TERRAFORM_CACHE, 'plugin-cache', suffix)]) {
+  const places = [findProviderMirror(env), pluginCacheDir(TERRAFORM_CACHE)].map(unpackedAwsProviderDir);
+  for (const dir of places) {
     const name = existsSync(dir) ? readdirSync(dir).find((file) => BINARY.test(file)) : undefined;
     if (name) return path.join(dir, name);
   }
-  throw new Error(`no unpacked terraform-provider-aws ${AWS_PROVIDER_VERSION} in the mirror or in ${TERRAFORM_CACHE}/plugin-cache`);
+  throw new Error(`no unpacked terraform-provider-aws ${AWS_PROVIDER_VERSION} in ${places.join(' or ')}`);
 }
 
 /** A folder whose `assets/<asset>/<hash>/` are links to those of every given stack folder. */
@@ -101,13 +104,7 @@ export async function startSharedProvider(env: NodeJS.ProcessEnv, stackDirs: str
   return {
     env: { TF_REATTACH_PROVIDERS: reattach },
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-        await exited;
-        clearTimeout(kill);
-      }
+      await stopChildProcess(child, STOP_GRACE_MS);
       rmSync(cwd, { recursive: true, force: true });
     },
   };

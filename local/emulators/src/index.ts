@@ -4,3 +4,4 @@ export * from './kinesis-fault-proxy';
 export * from './http-fault-proxy';
 export * from './loopback-server';
 export * from './moto-server';
+export * from './stop-child-process';

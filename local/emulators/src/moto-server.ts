@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './kinesis-emulator';
+import { stopChildProcess } from './stop-child-process';
 
 export interface MotoServerOptions {
   /** The moto server executable. @default moto_server */
@@ -71,7 +72,6 @@ export class MotoServer {
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`moto_server exited (${code}): ${stderr}`))));
     exited.catch(() => undefined);
     // moto imports most of itself at start: seconds when idle, over 30 s on a loaded 2-core machine.
-    const deadline = Date.now() + START_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`moto_server did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr}`)), START_TIMEOUT_MS);
@@ -79,13 +79,10 @@ export class MotoServer {
     timedOut.catch(() => undefined);
     try {
       this.port = await Promise.race([bound, exited, timedOut]);
+      // Until it answers: a refused connection is retried; moto exiting, or the timeout, ends the wait.
       for (;;) {
-        try {
-          const response = await Promise.race([fetch(`${this.endpoint}/moto-api/`), exited, timedOut]);
-          if (response.ok) return this.endpoint;
-        } catch (error) {
-          if (child.exitCode !== null || Date.now() > deadline) throw error;
-        }
+        const response = await Promise.race([fetch(`${this.endpoint}/moto-api/`).catch(() => undefined), exited, timedOut]);
+        if (response?.ok) return this.endpoint;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } catch (error) {
@@ -109,13 +106,7 @@ export class MotoServer {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    // moto keeps nothing worth a clean shutdown: if it has not gone in a few seconds, kill it.
-    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(kill);
+    if (child) await stopChildProcess(child, STOP_GRACE_MS);
   }
 }
 
