@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
+import { Transform } from 'node:stream';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
@@ -70,6 +71,8 @@ export class VendorSimulator extends LoopbackHttpService {
   readonly callsByTarget = new Map<string, number>();
   /** Body bytes sent per bulk file (a resumed download adds only what was missing). */
   readonly bytesServed = new Map<string, number>();
+  /** Every bulk-file request in arrival order, with the byte it asked to start from (0 without Range). */
+  readonly fileRequests: Array<{ file: string; start: number }> = [];
 
   constructor(private readonly options: VendorSimulatorOptions) {
     super();
@@ -165,10 +168,11 @@ export class VendorSimulator extends LoopbackHttpService {
     if (range) {
       start = Number(range[1]);
       end = range[2] ? Math.min(Number(range[2]), end) : end;
-      if (start > end) {
-        response.writeHead(416, { 'content-range': `bytes */${file.bytes}` });
-        return void response.end();
-      }
+    }
+    this.fileRequests.push({ file: path.basename(file.path), start });
+    if (range && start > end) {
+      response.writeHead(416, { 'content-range': `bytes */${file.bytes}` });
+      return void response.end();
     }
     const length = end - start + 1;
     const cutAfter = fault?.kind === 'reset-mid-body' || fault?.kind === 'truncated-gzip' ? (fault.afterBytes ?? Math.floor(length / 2)) : undefined;
@@ -181,19 +185,25 @@ export class VendorSimulator extends LoopbackHttpService {
     };
     if (range) headers['content-range'] = `bytes ${start}-${end}/${file.bytes}`;
     response.writeHead(range ? 206 : 200, headers);
-    const stream = createReadStream(file.path, { start, end: cutAfter === undefined ? end : start + cutAfter - 1, highWaterMark: 16_384 });
-    if (fault?.kind === 'slow') {
-      stream.on('data', () => {
-        stream.pause();
-        setTimeout(() => stream.resume(), fault.delayMs ?? 200);
-      });
-    }
+    const read = createReadStream(file.path, { start, end: cutAfter === undefined ? end : start + cutAfter - 1, highWaterMark: 16_384 });
+    // slow: each chunk waits before it is passed on (pausing the file stream would not hold: the pipe
+    // resumes it whenever the socket drains).
+    const delayMs = fault?.delayMs ?? 200;
+    const body =
+      fault?.kind === 'slow'
+        ? read.pipe(new Transform({ transform: (chunk, _encoding, callback) => void setTimeout(() => callback(null, chunk), delayMs) }))
+        : read;
     const name = path.basename(file.path);
-    stream.on('data', (chunk) => this.bytesServed.set(name, (this.bytesServed.get(name) ?? 0) + chunk.length));
-    stream.pipe(response, { end: false });
-    stream.on('end', () => {
+    body.on('data', (chunk: Buffer) => this.bytesServed.set(name, (this.bytesServed.get(name) ?? 0) + chunk.length));
+    body.pipe(response, { end: false });
+    body.on('end', () => {
       if (fault?.kind === 'reset-mid-body') response.socket?.destroy();
       else response.end();
+    });
+    // A client gone mid-body (killed, or cut): stop reading the file.
+    response.on('close', () => {
+      read.destroy();
+      body.destroy();
     });
   }
 
