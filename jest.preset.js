@@ -18,4 +18,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The digest is what `npm test` prints last when it fails (scripts/print-test-failures.cjs).
+  reporters: ['default', require.resolve('./scripts/jest-failure-digest-reporter.cjs')],
 };
