@@ -49,7 +49,7 @@ describe('direct bulk path on the local stack: `local reconcile` passes and `loc
       await writeFile(manifest, JSON.stringify({ ...manifestJson, bulk: { ...manifestJson.bulk, dataFileDelivery: 'direct' } }));
       const args = ['collect', '--manifest', manifest, '--snapshot', SNAPSHOT, '--work-dir', path.join(directory, 'work'), '--lake-bucket', endpoints.bucket, '--stream', endpoints.vendorStream];
       args.push('--vendor-url', vendorUrl, '--ledger', `file:${path.join(directory, 'ledger.json')}`, '--kinesis-endpoint', endpoints.kinesis, '--s3-endpoint', endpoints.s3, '--progress', 'json', '--direct-part-rows', '5000');
-      const collector = spawn(process.execPath, [REPO_PATHS.collectorBundle, ...args], { env: { PATH: process.env.PATH, VENDOR_API_KEY: 'k' }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const collector = spawn(process.execPath, [REPO_PATHS.collectorBundle, ...args], { env: { PATH: process.env.PATH, VENDOR_API_KEY: 'k', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] });
       let stdout = '';
       collector.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => collector.on('close', resolve));
