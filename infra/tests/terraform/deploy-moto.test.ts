@@ -7,7 +7,7 @@ import { createStateBuckets, motoForTerraform, motoTerraformEnv, pointAtMoto } f
 import { destroyEnvironment, resourcesNamed } from './destroy-environment';
 import { addressesToCreate, MOTO_CANNOT_DEPLOY, motoTargets, undeployableOnMoto } from './moto-gaps';
 import { describeReadBack } from './read-back';
-import { startSharedProvider, type SharedProvider } from './shared-provider';
+import { startSharedProviders, type SharedProviders } from './shared-provider';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
@@ -25,9 +25,11 @@ import { synthesizeInto, terraformEnvironment } from './support';
 
 const ENV = 'dev';
 const PREFIX = `ingest-lake-${ENV}-`;
+/** Stacks applied at once (and so provider processes started). */
+const CONCURRENCY = 3;
 
 let moto: MotoServer;
-let provider: SharedProvider | undefined;
+let provider: SharedProviders | undefined;
 let env: NodeJS.ProcessEnv;
 let stacks: SynthesizedStack[] = [];
 let cleanUp = () => undefined as void;
@@ -51,8 +53,8 @@ beforeAll(async () => {
   const synthesized = synthesizeInto([ENV]);
   cleanUp = synthesized.cleanUp;
   stacks = readStacks(synthesized.outdir, PREFIX);
-  // The provider reads its credentials and endpoints from its own environment: started with moto's.
-  provider = await startSharedProvider(env, stacks.map((stack) => stack.dir));
+  // The providers read their credentials and endpoints from their own environment: started with moto's.
+  provider = await startSharedProviders(env, stacks.map((stack) => stack.dir), CONCURRENCY);
   env = { ...env, ...provider.env };
   for (const stack of stacks) pointAtMoto(stack, endpoint);
   await createStateBuckets(stacks, endpoint);
@@ -70,7 +72,7 @@ beforeAll(async () => {
       if (targets === 'plan-only' || targets.length > 0)
         plannedOnly.set(stack.name, (await runTerraform(stack.dir, ['plan', '-input=false'], env)).stdout);
     },
-    { concurrency: 3 },
+    { concurrency: CONCURRENCY },
   );
 }, 1_200_000);
 
@@ -87,7 +89,7 @@ describe('dev: apply in dependency order', () => {
   });
 
   test('every file a stack names (the Lambda zips) exists relative to its own stack folder, where a managed provider resolves it', () => {
-    // The suite's shared provider runs elsewhere (shared-provider.ts): this is what CodeBuild's Terraform would open.
+    // The suite's shared providers run elsewhere (shared-provider.ts): this is what CodeBuild's Terraform would open.
     const named = stacks.flatMap((stack) =>
       [...readFileSync(path.join(stack.dir, 'cdk.tf.json'), 'utf8').matchAll(/"(?:filename|source)": "(assets\/[^"]+)"/g)].map((m) => ({ stack: stack.name, file: m[1]!, exists: existsSync(path.join(stack.dir, m[1]!)) })),
     );

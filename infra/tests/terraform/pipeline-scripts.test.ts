@@ -14,7 +14,7 @@ import { runTerraform } from '../../src/terraform/terraform-cli';
 import { createStateBuckets, motoForTerraform, motoTerraformEnv, pointAtMoto } from './moto-environment';
 import { addressesToCreate, motoTargets, undeployableOnMoto } from './moto-gaps';
 import { describeReadBack, MOTO_REGION, motoClientConfig } from './read-back';
-import { startSharedProvider, type SharedProvider } from './shared-provider';
+import { startSharedProviders, type SharedProviders } from './shared-provider';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
@@ -38,6 +38,8 @@ const SCRIPTS = path.join(REPO, 'infra', 'pipeline');
 const ENV = 'prod';
 const PREFIX = `ingest-lake-${ENV}-`;
 const ACCOUNT = '123456789012'; // moto's
+// Three at once: a bootstrap wave holds up to three stacks, and much of an apply waits on provider waiters.
+const CONCURRENCY = 3;
 
 interface ScriptResult {
   code: number | null;
@@ -70,7 +72,7 @@ const tail = (text: string) => text.split('\n').slice(-40).join('\n');
 
 describe('bootstrap, then plan.sh → apply.sh → plan.sh on the prod environment, against moto', () => {
   let moto: MotoServer;
-  let provider: SharedProvider | undefined;
+  let provider: SharedProviders | undefined;
   let work: string;
   let scriptEnv: NodeJS.ProcessEnv;
   let stacks: SynthesizedStack[] = [];
@@ -113,14 +115,13 @@ describe('bootstrap, then plan.sh → apply.sh → plan.sh on the prod environme
       AWS_DEFAULT_REGION: MOTO_REGION,
       AWS_CONFIG_FILE: path.join(work, 'aws-config'),
       INGEST_PIPELINE_PREBUILT: '1',
-      // Three at once: a bootstrap wave holds up to three stacks, and much of an apply waits on provider waiters.
-      INGEST_PIPELINE_CONCURRENCY: '3',
+      INGEST_PIPELINE_CONCURRENCY: String(CONCURRENCY),
       INGEST_TF_OVERRIDE_DIR: path.join(work, 'overrides'),
       INGEST_TF_TARGETS_DIR: path.join(work, 'targets'),
     };
-    // Every Terraform command the scripts run reattaches one provider (shared-provider.ts); the scripts
-    // synthesize the same app, so this synth's assets are theirs (folders named by content hash).
-    provider = await startSharedProvider(scriptEnv, stacks.map((stack) => stack.dir));
+    // Every Terraform command the scripts run reattaches a provider it holds alone (shared-provider.ts);
+    // the scripts synthesize the same app, so this synth's assets are theirs (folders named by content hash).
+    provider = await startSharedProviders(scriptEnv, stacks.map((stack) => stack.dir), CONCURRENCY);
     scriptEnv = { ...scriptEnv, ...provider.env };
   }, 120_000);
 

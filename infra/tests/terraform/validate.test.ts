@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { forEachStackInOrder, readStacks, type SynthesizedStack } from '../../src/terraform/stack-manifest';
 import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION, runTerraform } from '../../src/terraform/terraform-cli';
-import { startSharedProvider, type SharedProvider } from './shared-provider';
+import { startSharedProviders, type SharedProviders } from './shared-provider';
 import { synthesizeInto, terraformEnvironment } from './support';
 
 /**
@@ -19,14 +19,16 @@ interface Diagnostic {
 }
 
 const environments = ['dev', 'prod'];
+/** Stacks initialized and validated at once (and so provider processes started). */
+const CONCURRENCY = 2;
 const results = new Map<string, { valid: boolean; diagnostics: Diagnostic[] }>();
 let stacks: SynthesizedStack[] = [];
-let provider: SharedProvider | undefined;
+let provider: SharedProviders | undefined;
 let cleanUp = () => undefined as void;
 
 /**
  * The stacks initialized exactly as CodeBuild does, with the provider installed from the mirror and
- * locked: the lake stack of each environment. The others reattach one provider process
+ * locked: the lake stack of each environment. The others reattach provider processes started once
  * (shared-provider.ts): the same validation by the same provider code, without the 700 MB install
  * check and two provider launches per stack.
  */
@@ -37,7 +39,7 @@ beforeAll(async () => {
   const synthesized = synthesizeInto(environments);
   cleanUp = synthesized.cleanUp;
   stacks = readStacks(synthesized.outdir);
-  provider = await startSharedProvider(env, stacks.map((stack) => stack.dir));
+  provider = await startSharedProviders(env, stacks.map((stack) => stack.dir), CONCURRENCY);
   const reattached = { ...env, ...provider.env };
   await forEachStackInOrder(
     stacks,
@@ -49,7 +51,7 @@ beforeAll(async () => {
       );
       results.set(stack.name, JSON.parse(stdout) as { valid: boolean; diagnostics: Diagnostic[] });
     },
-    { concurrency: 2 },
+    { concurrency: CONCURRENCY },
   );
 }, 600_000);
 
