@@ -63,11 +63,12 @@ withCommonOptions(program.command('collect'))
   .option('--no-api', 'skip the JSON v1.3 API')
   .option('--dry-run', 'show the plan and the budget, call nothing')
   .option('--wait-for-lease [seconds]', 'when another run holds the snapshot, wait for it (as long as it takes, or at most <seconds>) instead of exiting 8')
+  .option('--recollect', 'collect the snapshot even if another run (another folder or host) already completed it, spending its vendor calls again; without it such a run prints that run\'s report and calls nothing')
   .option('--lease-ttl <seconds>', 'how long the snapshot lease holds without renewal; renewed every third of it (env COLLECTOR_LEASE_TTL_SECONDS, default 300)')
   .option('--checkpoint-every-rows <rows>', 'data rows between checkpoints: at most this many rows (plus one decompressed chunk) are re-sent after a kill (env COLLECTOR_CHECKPOINT_EVERY_ROWS, default 200000)')
   .option('--direct-part-rows <rows>', 'with bulk.dataFileDelivery "direct": data rows per curated Parquet part, each one checkpoint (env COLLECTOR_DIRECT_PART_ROWS, default 500000)')
   .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bars', 'json']).default('auto'))
-  .action((flags: CommonFlags & { snapshot?: string; api: boolean; dryRun?: boolean; waitForLease?: boolean | string; progress: 'auto' | 'bars' | 'json' }) =>
+  .action((flags: CommonFlags & { snapshot?: string; api: boolean; dryRun?: boolean; waitForLease?: boolean | string; recollect?: boolean; progress: 'auto' | 'bars' | 'json' }) =>
     run(async () => {
       const { settings, manifest } = await prepare(flags);
       const snapshot = snapshotOf(flags.snapshot);
@@ -96,7 +97,7 @@ withCommonOptions(program.command('collect'))
           includeApi: flags.api,
           checkpointEveryRows: settings.checkpointEveryRows,
           directPartRows: settings.directPartRows,
-          lease: { store: leaseStore(settings, manifest.dataset, snapshot, s3), ttlSeconds: settings.leaseTtlSeconds },
+          lease: { store: leaseStore(settings, manifest.dataset, snapshot, s3), ttlSeconds: settings.leaseTtlSeconds, recollect: flags.recollect === true },
           waitForLeaseSeconds: waitSeconds,
           ...metricPublishers(settings),
           onEvent: (event) => reporter.onEvent(event),

@@ -48,13 +48,21 @@ export interface SnapshotLeaseOptions {
   ttlSeconds?: number;
   /** How long to wait for another holder to release or expire: 0 refuses at once, Infinity waits as long as it takes. @default 0 */
   waitSeconds?: number;
+  /**
+   * Take the lease even when another run already completed the snapshot (that run's calls are spent
+   * again). Without it, such a run gets `completed-by-other-run` and makes no vendor call. @default false
+   */
+  recollect?: boolean;
   onEvent?: (event: LeaseEvent) => void;
 }
 
 export type LeaseAcquisition =
   | { kind: 'acquired'; lease: SnapshotLease }
-  /** While this run waited, the holder finished the snapshot: nothing is left to do. */
-  | { kind: 'completed-while-waiting'; record: LeaseRecord };
+  /**
+   * Another run (another work folder or host) completed the snapshot, before this run asked or while
+   * it waited: nothing is left to do.
+   */
+  | { kind: 'completed-by-other-run'; record: LeaseRecord };
 
 /** @default lease TTL in seconds: the longest a killed run's snapshot stays blocked for other hosts. */
 export const DEFAULT_LEASE_TTL_SECONDS = 300;
@@ -100,8 +108,9 @@ export class SnapshotLease {
         await new Promise((resolve) => setTimeout(resolve, Math.max(10, Math.min(pollMs, waitSeconds * 1000 - waitedMs, decision.expiresInMs + 10))));
         continue;
       }
-      if (waitedOn && state?.released?.outcome === 'completed' && state.holder.runId !== options.holder.runId) {
-        return { kind: 'completed-while-waiting', record: state };
+      // The same run id is this work folder's own run: its checkpoint knows what is left, so it goes on.
+      if (state?.released?.outcome === 'completed' && state.holder.runId !== options.holder.runId && !options.recollect) {
+        return { kind: 'completed-by-other-run', record: state };
       }
       const at = now.toISOString();
       const record: LeaseRecord = {

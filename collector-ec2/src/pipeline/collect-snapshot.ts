@@ -69,6 +69,8 @@ export interface CollectOptions {
     store: StateStore<LeaseRecord>;
     /** @default 300 */
     ttlSeconds?: number;
+    /** Collect even a snapshot another run completed (its vendor calls are spent again). @default false */
+    recollect?: boolean;
   };
   /** How long to wait for another run of the snapshot (folder lock and lease together): 0 refuses at once, Infinity waits. @default 0 */
   waitForLeaseSeconds?: number;
@@ -129,10 +131,11 @@ export async function collectSnapshot(options: CollectOptions): Promise<RunRepor
         snapshot,
         holder: { runId: checkpoint.state.runId, host: self.host, pid: self.pid, workDir: directory, startedAt: self.startedAt },
         ...(options.lease.ttlSeconds === undefined ? {} : { ttlSeconds: options.lease.ttlSeconds }),
+        ...(options.lease.recollect ? { recollect: true } : {}),
         waitSeconds: Math.max(0, waitSeconds - (Date.now() - startedWaiting) / 1000),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       });
-      if (acquisition.kind === 'completed-while-waiting') {
+      if (acquisition.kind === 'completed-by-other-run') {
         options.onEvent?.({ type: 'lease', action: 'completed-by-holder', store: options.lease.store.describe(), lease: acquisition.record });
         return await readRunReport(options.s3, options.lakeBucket, manifest.dataset, snapshot);
       }

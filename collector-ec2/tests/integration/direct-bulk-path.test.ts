@@ -65,7 +65,8 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
       manifest,
       stream,
       workDir: path.join(fixture.directory, `work-${runs}-${workDir}`),
-      ledger: `file:${path.join(fixture.directory, `ledger-${runs}.json`)}`,
+      // A state folder per lake: leases live beside a file ledger.
+      ledger: `file:${path.join(fixture.directory, `state-${runs}`, 'ledger.json')}`,
       s3Endpoint: moto.endpoint,
       lakeBucket: bucket,
       extraArgs: ['--direct-part-rows', String(PART_ROWS)],
@@ -159,11 +160,12 @@ describe('the direct bulk path against moto (CLI bundle): a run, a kill and resu
     await expectOutcome(bucket, stream, reportOf(resumed));
   });
 
-  it('a re-run from another work folder writes the same keys again: still each good row once', async () => {
+  it('a re-run from another work folder (--recollect) writes the same keys again: still each good row once', async () => {
     const { bucket, run, stream } = await lake();
     const first = await runCli(run('a'));
     expect(first.code).toBe(0);
-    const again = await runCli(run('b'));
+    // Without --recollect, the second folder would find the snapshot completed and call nothing.
+    const again = await runCli({ ...run('b'), extraArgs: [...run('b').extraArgs!, '--recollect'] });
     expect(again.code).toBe(0);
     expect(reportOf(again).runId).not.toBe(reportOf(first).runId);
     await expectOutcome(bucket, stream, reportOf(again), 2);

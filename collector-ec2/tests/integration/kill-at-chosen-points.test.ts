@@ -46,7 +46,8 @@ describe('collector killed at chosen points (SIGKILL at a checkpoint commit, dur
       fixture,
       stream: await fixture.newStream(name),
       workDir: path.join(fixture.directory, name),
-      ledger: `file:${path.join(fixture.directory, `${name}-ledger.json`)}`,
+      // A state folder per case: leases live beside a file ledger.
+      ledger: `file:${path.join(fixture.directory, `${name}-state`, 'ledger.json')}`,
       extraArgs: ['--checkpoint-every-rows', String(CHECKPOINT_EVERY_ROWS)],
     };
   }

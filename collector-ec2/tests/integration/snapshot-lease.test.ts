@@ -69,7 +69,8 @@ describe('one collector per snapshot (CLI bundle, two processes started at once)
 
   test('ONE work folder, the second with --wait-for-lease: it waits, then finds the snapshot done and calls nothing', async () => {
     const stream = await fixture.newStream('one-folder-wait');
-    const options: CliOptions = { fixture, stream, workDir: path.join(fixture.directory, 'one-folder-wait'), ledger: `file:${path.join(fixture.directory, 'one-folder-wait-ledger.json')}` };
+    // Its own state folder: a file ledger keeps leases beside it, and the test above completed this snapshot in the shared one.
+    const options: CliOptions = { fixture, stream, workDir: path.join(fixture.directory, 'one-folder-wait'), ledger: `file:${path.join(fixture.directory, 'one-folder-wait-state', 'ledger.json')}` };
     const callsBefore = fixture.simulator.callsReceived;
 
     // The waiter starts once the first run holds the folder (started together, either could win it).
@@ -107,6 +108,27 @@ describe('one collector per snapshot (CLI bundle, two processes started at once)
     expect(loser.stderr).toContain('s3://lake-two-folders/state/collector/app_market/snapshot=2026-11-20/lease.json');
     expect(fixture.simulator.callsReceived - callsBefore).toBe(CALLS_PER_RUN);
     expect(await readStreamRows(fixture.kinesis.client(), stream)).toHaveLength(ROWS_PER_RUN);
+  });
+
+  test('TWO work folders one after the other: the second finds the snapshot completed and calls nothing; --recollect collects it again', async () => {
+    await newLake('lake-sequential');
+    const stream = await fixture.newStream('sequential');
+    const callsBefore = fixture.simulator.callsReceived;
+    const first = await runCli(await onMoto('first-host', 'lake-sequential', stream));
+    expect(first.code).toBe(EXIT.ok);
+
+    const later = await runCli(await onMoto('later-host', 'lake-sequential', stream));
+    expect(later.code).toBe(EXIT.ok);
+    expect(leaseActions(later)).toEqual(['completed-by-holder']);
+    expect(reportOf(later)).toEqual(reportOf(first));
+    expect(fixture.simulator.callsReceived - callsBefore).toBe(CALLS_PER_RUN);
+    expect(await readStreamRows(fixture.kinesis.client(), stream)).toHaveLength(ROWS_PER_RUN);
+
+    const again = await runCli(await onMoto('later-host', 'lake-sequential', stream, ['--recollect']));
+    expect(again.code).toBe(EXIT.ok);
+    expect(leaseActions(again)).toEqual(['acquired', 'released']);
+    expect(reportOf(again).runId).not.toBe(reportOf(first).runId);
+    expect(fixture.simulator.callsReceived - callsBefore).toBe(2 * CALLS_PER_RUN);
   });
 
   test('holder SIGKILLed: refused until its lease expires, then taken over (--wait-for-lease) and finished', async () => {

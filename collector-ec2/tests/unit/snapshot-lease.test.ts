@@ -60,13 +60,28 @@ describe('SnapshotLease (against the file store)', () => {
     await expect(SnapshotLease.acquire(options('run-b'))).rejects.toThrow(LeaseHeldError);
   });
 
-  test('released: the next run takes it at once; the record says how the last run ended', async () => {
+  test('released after a failure: the next run takes it at once; the record says how the last run ended', async () => {
     const lease = await take('run-a');
-    await lease.release('completed');
-    expect((await store.read()).state!.released).toMatchObject({ outcome: 'completed' });
+    await lease.release('failed');
+    expect((await store.read()).state!.released).toMatchObject({ outcome: 'failed' });
     const next = await take('run-b');
     expect(next.current.holder.runId).toBe('run-b');
     expect(next.current.tookOverFrom).toBeUndefined();
+  });
+
+  test('released after completing: another run has nothing to do unless it recollects; the same run goes on', async () => {
+    const lease = await take('run-a');
+    await lease.release('completed');
+    expect(await SnapshotLease.acquire(options('run-b'))).toMatchObject({
+      kind: 'completed-by-other-run',
+      record: { holder: { runId: 'run-a' }, released: { outcome: 'completed' } },
+    });
+    expect((await store.read()).state!.holder.runId).toBe('run-a');
+    const again = await take('run-a', { holder: holder('run-a', { pid: 4343 }) });
+    expect(again.current.holder).toMatchObject({ runId: 'run-a', pid: 4343 });
+    await again.release('completed');
+    const recollect = await take('run-b', { recollect: true });
+    expect(recollect.current.holder.runId).toBe('run-b');
   });
 
   test('a holder that stops renewing (killed) is taken over only after its lease expired', async () => {
@@ -95,9 +110,9 @@ describe('SnapshotLease (against the file store)', () => {
     const first = await take('run-a');
     setTimeout(() => void first.release('completed'), 200);
     const afterCompleted = await SnapshotLease.acquire(options('run-b', { waitSeconds: 5 }));
-    expect(afterCompleted).toMatchObject({ kind: 'completed-while-waiting', record: { holder: { runId: 'run-a' }, released: { outcome: 'completed' } } });
+    expect(afterCompleted).toMatchObject({ kind: 'completed-by-other-run', record: { holder: { runId: 'run-a' }, released: { outcome: 'completed' } } });
 
-    const second = await take('run-c');
+    const second = await take('run-c', { recollect: true }); // the snapshot is complete: collected again on purpose
     setTimeout(() => void second.release('failed'), 200);
     const afterFailed = await SnapshotLease.acquire(options('run-d', { waitSeconds: 5 }));
     expect(afterFailed.kind).toBe('acquired');
