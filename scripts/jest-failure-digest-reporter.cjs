@@ -11,7 +11,6 @@ const FAILURES_DIR = path.join(__dirname, '..', '.test-failures');
 const FIRST_FAILURE_LINES = 45;
 const LISTED_FAILURES = 8;
 
-
 class FailureDigestReporter {
   constructor(globalConfig) {
     const { name } = JSON.parse(readFileSync(path.join(globalConfig.rootDir, 'package.json'), 'utf8'));

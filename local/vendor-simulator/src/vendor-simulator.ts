@@ -169,7 +169,8 @@ export class VendorSimulator extends LoopbackHttpService {
       start = Number(range[1]);
       end = range[2] ? Math.min(Number(range[2]), end) : end;
     }
-    this.fileRequests.push({ file: path.basename(file.path), start });
+    const name = path.basename(file.path);
+    this.fileRequests.push({ file: name, start });
     if (range && start > end) {
       response.writeHead(416, { 'content-range': `bytes */${file.bytes}` });
       return void response.end();
@@ -193,7 +194,6 @@ export class VendorSimulator extends LoopbackHttpService {
       fault?.kind === 'slow'
         ? read.pipe(new Transform({ transform: (chunk, _encoding, callback) => void setTimeout(() => callback(null, chunk), delayMs) }))
         : read;
-    const name = path.basename(file.path);
     body.on('data', (chunk: Buffer) => this.bytesServed.set(name, (this.bytesServed.get(name) ?? 0) + chunk.length));
     body.pipe(response, { end: false });
     body.on('end', () => {
